@@ -1,0 +1,326 @@
+"""The offline answerer: answers with the article's own sentences, and says when it cannot.
+
+For each retrieved sentence it measures how well the sentence covers the question's key terms
+(exactly, by stem, or by a near-synonym whose word vector is close), whether it holds an answer
+of the asked type (an amount, a person, a date, ...), and its similarity to the question. The best
+sentence is cited, with a second or third only when they add needed coverage. A calibrated
+logistic score over the same evidence decides whether the article answers the question at all;
+its weights are fitted on the development set (`benchmarks/calibrate.py`) and stored beside this
+module in `calibration.json`.
+
+Limits: English; one short answer per question; a question whose answer needs reasoning across
+sentences gets the sentences, not a synthesis.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from typing import TYPE_CHECKING, Literal
+
+from assistant.answer import Answer, Citation
+from assistant.questions import AnswerType, answer_type, focus_words, proper_names
+from assistant.retrieval import Hit
+from assistant.spans import Span, find_spans
+from assistant.text import content_words, stem, terms
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["NOT_FOUND", "Evidence", "ExtractiveAnswerer"]
+
+NOT_FOUND = "The article does not say."
+# Words that frame a question rather than say what it is about.
+_FRAME_WORDS = frozenset(
+    "article story report piece mention mentioned mentions quoted quote happen happened "
+    "according said say says think thinks explain explains describe described".split()
+)
+_TYPED = {
+    AnswerType.AMOUNT,
+    AnswerType.COUNT,
+    AnswerType.PERSON,
+    AnswerType.DATE,
+    AnswerType.DURATION,
+    AnswerType.NAME,
+}
+_CANDIDATES = 6
+_NEAR_SYNONYM_FLOOR = 0.40  # word-vector cosine below which two words are unrelated
+_NEAR_SYNONYM_FULL = 0.80  # ... and from which they count as the same word
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How well one sentence answers the question: the features of the calibrated score."""
+
+    hit: Hit
+    similarity: float
+    coverage: float  # idf-weighted share of key terms matched (soft)
+    weakest: float  # match of the least-covered rare key term
+    focus: float  # match of the word naming what is asked for ("ticker"); 1 if none
+    names: float  # share of the question's proper names the sentence contains; 1 if none
+    typed: bool  # the question asks for a typed answer...
+    has_type: bool  # ... and the sentence holds one not already in the question
+    span: Span | None
+    span_closeness: float  # how near the span stands to the matched key terms, 0..1
+    matched_at: tuple[tuple[int, float], ...]  # (offset in sentence, match strength)
+
+    @property
+    def relevance(self) -> float:
+        """Ranks candidate sentences for one question."""
+        return (
+            self.similarity
+            + 0.6 * self.coverage
+            + 0.2 * self.weakest
+            + 0.2 * self.focus
+            + 0.2 * self.names
+            + 0.3 * self.span_closeness
+        )
+
+    def features(self) -> list[float]:
+        """The calibrated score's inputs."""
+        return [
+            self.similarity,
+            self.coverage,
+            self.weakest,
+            1.0 if not self.typed or self.has_type else 0.0,
+            self.focus,
+            self.names,
+        ]
+
+
+class ExtractiveAnswerer:
+    """Answers with cited article sentences; abstains when the evidence is too weak."""
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        *,
+        embed: Callable[[list[str]], list[list[float]]],
+        idf: Callable[[str], float],
+        threshold: float | None = None,
+    ) -> None:
+        self._embed = embed
+        self._idf = idf
+        self._word_vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+        self._threshold = threshold
+
+    @cached_property
+    def _calibration(self) -> dict[str, list[float] | float]:
+        raw = resources.files("assistant.answerers").joinpath("calibration.json").read_text()
+        data: dict[str, list[float] | float] = json.loads(raw)
+        return data
+
+    def confidence(self, evidence: Evidence) -> float:
+        """Probability, by the calibrated model, that the sentence answers the question."""
+        weights = self._calibration["weights"]
+        assert isinstance(weights, list)
+        z = float(self._calibration["bias"]) + sum(  # type: ignore[arg-type]
+            w * x for w, x in zip(weights, evidence.features())
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @property
+    def threshold(self) -> float:
+        """Confidence below which the answerer abstains."""
+        if self._threshold is not None:
+            return self._threshold
+        return float(self._calibration["threshold"])  # type: ignore[arg-type]
+
+    def evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
+        """Evidence for each candidate sentence, most relevant first."""
+        kind = answer_type(question)
+        key = self._key_terms(question)
+        focus = focus_words(question)
+        head = stem(focus[-1]) if focus else None
+        names = {t for name in proper_names(question) for t in terms(name)}
+        found = [
+            self._evidence(kind, key, head, names, question, hit) for hit in hits[:_CANDIDATES]
+        ]
+        return sorted(found, key=lambda e: -e.relevance)
+
+    def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer:
+        """Answer `query` (the standalone form of `question`) from `hits`."""
+        query = query or question
+        ranked = self.evidence(query, hits)
+        if not ranked or self.confidence(ranked[0]) < self.threshold:
+            related = tuple(_citation(i + 1, e.hit, "related") for i, e in enumerate(ranked[:2]))
+            return Answer(
+                question=question,
+                answer=NOT_FOUND,
+                answered=False,
+                citations=related,
+                answerer=self.name,
+                query=query,
+                kind="not_found",
+            )
+        chosen = self._choose(answer_type(query), ranked)
+        citations = tuple(_citation(i + 1, e.hit, "cited") for i, e in enumerate(chosen))
+        body = " ".join(f"{c.text} [{c.n}]" for c in citations)
+        short = chosen[0].span.text if chosen[0].span else None
+        text = f"{short} — {body}" if short else body
+        return Answer(
+            question=question,
+            answer=text,
+            answered=True,
+            citations=citations,
+            answerer=self.name,
+            query=query,
+            short_answer=short,
+        )
+
+    # --- evidence ------------------------------------------------------------------------------
+
+    def _key_terms(self, question: str) -> list[tuple[str, str, float]]:
+        """(stem, word, weight) of the words that say what the question is about."""
+        seen: dict[str, tuple[str, str, float]] = {}
+        for word in content_words(question):
+            if word in _FRAME_WORDS or len(word) < 2:
+                continue
+            term = stem(word)
+            seen.setdefault(term, (term, word, self._idf(term)))
+        return list(seen.values())
+
+    def _evidence(
+        self,
+        kind: AnswerType,
+        key: list[tuple[str, str, float]],
+        head: str | None,
+        names: set[str],
+        question: str,
+        hit: Hit,
+    ) -> Evidence:
+        text = hit.sentence.text
+        positions = [(m.start(), m.group()) for m in re.finditer(r"[\w$][\w.,$%’'-]*", text)]
+        sentence_words = [(offset, w) for offset, token in positions for w in content_words(token)]
+        by_stem: dict[str, int] = {}
+        for offset, w in sentence_words:
+            by_stem.setdefault(stem(w), offset)
+        matches: list[float] = []
+        matched_at: list[tuple[int, float]] = []
+        absent = [word for term, word, _ in key if term not in by_stem]
+        soft = self._near_synonyms(absent, [w for _, w in sentence_words])
+        for term, word, _ in key:
+            if term in by_stem:
+                matches.append(1.0)
+                matched_at.append((by_stem[term], 1.0))
+            else:
+                strength, partner = soft.get(word, (0.0, ""))
+                matches.append(strength)
+                if strength > 0:
+                    offset = next(o for o, w in sentence_words if w == partner)
+                    matched_at.append((offset, strength))
+        focus = next((m for (term, _, _), m in zip(key, matches) if term == head), 1.0)
+        weights = [w for _, _, w in key]
+        total = sum(weights) or 1.0
+        coverage = sum(w * m for w, m in zip(weights, matches)) / total
+        rare = [m for (_, _, w), m in zip(key, matches) if w >= 0.5 * max(weights, default=0)]
+        weakest = min(rare, default=0.0)
+        typed = kind in _TYPED
+        span = _best_span(kind, text, question, matched_at) if typed else None
+        closeness = _closeness(span, matched_at) if span else 0.0
+        named = len(names & by_stem.keys()) / len(names) if names else 1.0
+        return Evidence(
+            hit=hit,
+            similarity=hit.similarity,
+            coverage=coverage,
+            weakest=weakest,
+            focus=focus,
+            names=named,
+            typed=typed,
+            has_type=span is not None,
+            span=span,
+            span_closeness=closeness,
+            matched_at=tuple(matched_at),
+        )
+
+    def _near_synonyms(
+        self, words: list[str], sentence_words: list[str]
+    ) -> dict[str, tuple[float, str]]:
+        """For each word, its closest sentence word and a 0..1 strength by word vectors."""
+        if not words or not sentence_words:
+            return {}
+        vectors = self._vectors(list(dict.fromkeys(words + sentence_words)))
+        found = {}
+        for word in words:
+            best, partner = max(
+                (float(vectors[word] @ vectors[other]), other) for other in sentence_words
+            )
+            strength = (best - _NEAR_SYNONYM_FLOOR) / (_NEAR_SYNONYM_FULL - _NEAR_SYNONYM_FLOOR)
+            found[word] = (min(1.0, max(0.0, strength)), partner)
+        return found
+
+    def _vectors(self, words: list[str]) -> dict[str, np.ndarray]:
+        import numpy as np
+
+        with self._lock:
+            missing = [w for w in words if w not in self._word_vectors]
+            if missing:
+                for word, vector in zip(missing, self._embed(missing)):
+                    self._word_vectors[word] = np.asarray(vector, dtype=np.float32)
+            return {w: self._word_vectors[w] for w in words}
+
+    # --- choosing ------------------------------------------------------------------------------
+
+    def _choose(self, kind: AnswerType, ranked: list[Evidence]) -> list[Evidence]:
+        """The best sentence, plus close runners-up when the question wants an explanation."""
+        best = ranked[0]
+        if kind in _TYPED and best.span is not None:
+            return [best]
+        chosen = [best]
+        margin = 0.12 if kind in (AnswerType.REASON, AnswerType.OTHER) else 0.05
+        for other in ranked[1:3]:
+            close = other.relevance >= best.relevance - margin
+            if close and self.confidence(other) >= self.threshold and other.coverage > 0:
+                chosen.append(other)
+        return sorted(chosen, key=lambda e: (e.hit.sentence.document, e.hit.sentence.number))
+
+
+def _best_span(
+    kind: AnswerType, text: str, question: str, matched_at: list[tuple[int, float]]
+) -> Span | None:
+    """The typed span nearest the sentence's matched key terms, not already in the question."""
+    asked = {stem(w) for w in content_words(question)}
+    spans = [
+        s for s in find_spans(kind, text) if not {stem(w) for w in content_words(s.text)} <= asked
+    ]
+    if not spans:
+        return None
+    return max(spans, key=lambda span: _closeness(span, matched_at, total=True))
+
+
+def _closeness(
+    span: Span, matched_at: Sequence[tuple[int, float]], *, total: bool = False
+) -> float:
+    """Nearness of matched key terms to the span: their sum (to rank spans) or the nearest."""
+    near = [strength / (1.0 + _distance(span, offset) / 20) for offset, strength in matched_at]
+    return (sum(near) if total else max(near)) if near else 0.0
+
+
+def _distance(span: Span, offset: int) -> int:
+    if span.start <= offset < span.end:
+        return 0
+    return min(abs(offset - span.start), abs(offset - span.end))
+
+
+def _citation(n: int, hit: Hit, role: Literal["cited", "related"]) -> Citation:
+    s = hit.sentence
+    return Citation(
+        n=n,
+        document=s.document,
+        sentence=s.number,
+        text=s.text,
+        start=s.start,
+        end=s.end,
+        score=hit.similarity,
+        paragraph=s.paragraph,
+        title=hit.title,
+        role=role,
+    )

@@ -1,0 +1,120 @@
+"""The chat loop: reads lines, runs commands, keeps the conversation; knows nothing of models.
+
+`Conversation` holds the turns and asks through a callback. `run_chat` drives it with any line
+reader (prompt_toolkit at a terminal, plain stdin otherwise) and any writer, so tests feed it
+a script and compare the transcript. `run_json_chat` is the one-JSON-object-a-line protocol.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from assistant.answer import Answer
+from assistant.errors import AssistantError
+from assistant.followups import Turn
+from assistant.render import render_answer, render_sources
+from index.errors import ArticleIndexError
+
+__all__ = ["COMMANDS", "Conversation", "run_chat", "run_json_chat"]
+
+Ask = Callable[[str, Sequence[Turn]], Answer]
+
+COMMANDS = {
+    "/help": "show this help",
+    "/sources": "the sentences the last answer cited, in full, with their place in the article",
+    "/reset": "start a new conversation",
+    "/quit": "leave (Ctrl-D works too)",
+}
+
+
+class Conversation:
+    """The turns so far; each question is asked with them as history."""
+
+    def __init__(self, ask: Ask) -> None:
+        self._ask = ask
+        self.turns: list[Turn] = []
+
+    def ask(self, question: str) -> Answer:
+        """Ask with the conversation so far, and remember the exchange."""
+        answer = self._ask(question, tuple(self.turns))
+        self.turns.append(Turn(question, answer))
+        return answer
+
+    @property
+    def last(self) -> Answer | None:
+        """The most recent answer, if any."""
+        return self.turns[-1].answer if self.turns else None
+
+    def reset(self) -> None:
+        """Forget the conversation."""
+        self.turns.clear()
+
+
+def help_text() -> str:
+    """The commands, one a line."""
+    width = max(map(len, COMMANDS))
+    return "\n".join(f"  {name:<{width}}  {what}" for name, what in COMMANDS.items())
+
+
+def run_chat(
+    conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
+) -> None:
+    """The interactive loop: questions are answered, `/commands` run, until /quit or EOF."""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("/"):
+            command = line.split()[0].lower()
+            if command in ("/quit", "/exit", "/q"):
+                return
+            if command == "/help":
+                write(help_text())
+            elif command == "/sources":
+                write(render_sources(conversation.last))
+            elif command == "/reset":
+                conversation.reset()
+                write("New conversation.")
+            else:
+                write(f"Unknown command {command}; type /help for the commands.")
+            continue
+        try:
+            write(render_answer(conversation.ask(line)))
+        except (AssistantError, ArticleIndexError) as exc:
+            write(f"Error: {exc}")
+
+
+def run_json_chat(
+    conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
+) -> None:
+    """One message a line in, exactly one JSON object a line out."""
+    for line in lines:
+        message = line.rstrip("\n")
+        if message.strip().lower() in ("/quit", "/exit"):
+            write(json.dumps({"command": "quit"}))
+            return
+        write(json.dumps(_json_reply(conversation, message), ensure_ascii=False))
+
+
+def _json_reply(conversation: Conversation, message: str) -> dict[str, Any]:
+    if message.startswith("/"):
+        command = message.split()[0].lower()
+        if command == "/reset":
+            conversation.reset()
+            return {"command": "reset"}
+        if command == "/sources":
+            last = conversation.last
+            return {
+                "command": "sources",
+                "query": last.query if last else None,
+                "citations": last.to_dict()["citations"] if last else [],
+            }
+        if command == "/help":
+            return {"command": "help", "commands": COMMANDS}
+        return {"error": f"unknown command {command}; send /help for the commands."}
+    try:
+        return conversation.ask(message).to_dict()
+    except (AssistantError, ArticleIndexError) as exc:
+        return {"error": str(exc)}

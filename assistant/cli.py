@@ -1,0 +1,178 @@
+"""The `assistant` command. Only click is imported at start-up: `--help` stays instant.
+
+Errors meant for users (AssistantError, ArticleIndexError) become `Error: ...` on stderr with exit
+status 1; usage errors exit 2 (click's own).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _user_errors(function: F) -> F:
+    """Show the assistant's own errors as one line and exit 1, never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from assistant.errors import AssistantError
+        from index.errors import ArticleIndexError
+
+        try:
+            return function(*args, **kwargs)
+        except (AssistantError, ArticleIndexError) as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open() -> Assistant:
+    from assistant.core import Assistant
+
+    return Assistant.open(notify=lambda message: click.echo(message, err=True))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="article-assistant")
+def cli() -> None:
+    """Ask questions about news articles; every answer cites the sentences it rests on.
+
+    The index lives in ASSISTANT_HOME (default: your user data directory). The bundled article
+    is indexed the first time it is needed.
+    """
+
+
+@cli.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Read one message a line, write one JSON object a line."
+)
+@_user_errors
+def chat(as_json: bool) -> None:
+    """Chat about the indexed articles; follow-up questions use the conversation so far."""
+    from assistant.chat import Conversation, run_chat, run_json_chat
+
+    assistant = _open()
+    conversation = Conversation(assistant.ask)
+    if as_json:
+        run_json_chat(conversation, sys.stdin, lambda line: click.echo(line))
+        return
+    assistant.ensure_index()
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if interactive:
+        titles = ", ".join(f"“{d.title}”" for d in assistant.documents())
+        click.echo(f"Ask about {titles}.\nType /help for commands, Ctrl-D to leave.")
+        assistant.warm_up()
+    lines = _prompt_lines(assistant.settings.home) if interactive else sys.stdin
+    run_chat(conversation, lines, lambda text: click.echo(text + "\n"))
+
+
+def _prompt_lines(home: Path) -> Iterator[str]:
+    """Lines typed at a prompt with editing and history, until Ctrl-D."""
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        history: Any = FileHistory(str(home / "chat_history"))
+    except OSError:
+        history = InMemoryHistory()
+    session: PromptSession[str] = PromptSession(history=history)
+    while True:
+        try:
+            yield session.prompt("› ")
+        except KeyboardInterrupt:
+            continue  # Ctrl-C clears the line, as in a shell
+        except EOFError:
+            return
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@_user_errors
+def ask(question: str, as_json: bool) -> None:
+    """Answer one QUESTION."""
+    from assistant.render import render_answer
+
+    answer = _open().ask(question)
+    click.echo(answer.to_json() if as_json else render_answer(answer))
+
+
+@cli.command()
+@click.argument(
+    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@_user_errors
+def add(paths: tuple[Path, ...]) -> None:
+    """Index articles (.txt, .md, .html, .pdf); the file name is the document id."""
+    from index.loaders import load_article
+
+    articles = [load_article(path) for path in paths]  # read all before writing any
+    assistant = _open()
+    for article, indexed in assistant.add(articles):
+        state = "indexed" if indexed else "already indexed"
+        click.echo(f"{article.id}: {state} ({article.title})")
+
+
+@cli.command(name="list")
+@_user_errors
+def list_documents() -> None:
+    """List the indexed articles."""
+    assistant = _open()
+    assistant.ensure_index()
+    for doc in assistant.documents():
+        click.echo(f"{doc.id}\t{doc.sentences} sentences\t{doc.title}")
+
+
+@cli.command()
+@click.argument("doc")
+@_user_errors
+def remove(doc: str) -> None:
+    """Remove the article DOC from the index."""
+    _open().remove(doc)
+    click.echo(f"{doc}: removed")
+
+
+@cli.command()
+@_user_errors
+def rebuild() -> None:
+    """Re-index every article with the current model and splitter."""
+    from assistant.core import rebuild_index
+
+    articles = rebuild_index(notify=lambda message: click.echo(message, err=True))
+    click.echo(f"rebuilt: {len(articles)} article(s)")
+
+
+@cli.command(name="eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_user_errors
+def evaluate_command(file: Path) -> None:
+    """Score the assistant on a question set (JSON Lines) and list the failures.
+
+    Each line: {"question": ..., "history": [...], "sentences": [n, ...], "short": [...]}
+    or {"question": ..., "unanswerable": true}.
+    """
+    from assistant.evaluation import evaluate, load_cases
+
+    cases = load_cases(file)
+    report = evaluate(cases, _open().ask)
+    click.echo(report.render(f"{file.name}: {len(cases)} questions"))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="assistant")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""The Assistant: the composition root, and the retrieval chain that answers one question.
+
+`Assistant.open()` builds the concrete parts from Settings (store, embedder, retriever,
+answerer); nothing is loaded until the first question. The chain is made of langchain-core
+runnables: standalone question → hybrid retriever → answerer → Answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer import Answer
+from assistant.config import Settings
+from assistant.followups import Turn, standalone_question
+from assistant.questions import Intent, check_question, intent
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import Runnable
+
+    from assistant.answerers import Answerer
+    from assistant.retrieval import Hit, HybridRetriever, SentenceIndex
+    from index.loaders import Article
+    from index.store import DocumentInfo
+
+__all__ = ["Assistant", "Turn", "rebuild_index"]
+
+log = logging.getLogger(__name__)
+
+_EXAMPLE = "How much did it cost to train DeepSeek's model?"
+_REPLIES = {
+    Intent.NOT_A_QUESTION: "That doesn't look like a question. Ask me about the article, "
+    f"for example: “{_EXAMPLE}”",
+    Intent.OTHER_LANGUAGE: "I can only answer questions in English. Please ask in English.",
+}
+
+
+class Assistant:
+    """Answers questions about the indexed articles with cited sentences."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        index: SentenceIndex,
+        retriever: HybridRetriever,
+        answerer: Answerer,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.retriever = retriever
+        self.answerer = answerer
+        self._notify = notify or log.info
+        self._ready = False
+        self._ready_lock = threading.Lock()
+        self._chain: Runnable[dict[str, Any], Answer] = _chain(retriever, answerer)
+
+    @classmethod
+    def open(
+        cls, home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
+    ) -> Assistant:
+        """An Assistant over the index at `home` (default: ASSISTANT_HOME or the user data dir)."""
+        from assistant.answerers.extractive import ExtractiveAnswerer
+        from assistant.retrieval import HybridRetriever, SentenceIndex
+        from index.embedders import SentenceTransformerEmbedder
+        from index.sentences import SPLITTER
+        from index.store import SentenceStore
+
+        settings = Settings.from_env(home)
+        embedder = SentenceTransformerEmbedder()
+        store = SentenceStore.open(
+            home=settings.home,
+            url=settings.chroma_url,
+            embedding_model=embedder.name,
+            splitter=SPLITTER,
+        )
+        index = SentenceIndex(store, embedder)
+        retriever = HybridRetriever(index=index)
+        answerer = ExtractiveAnswerer(embed=embedder.embed, idf=index.idf)
+        return cls(
+            settings=settings, index=index, retriever=retriever, answerer=answerer, notify=notify
+        )
+
+    def warm_up(self) -> None:
+        """Load the index and the model now, so the first answer is as fast as the rest."""
+        self.ensure_index()
+        self.index.refresh()
+        self.index.embed_query("warm up")
+
+    # --- answering ------------------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[Turn | tuple[str, Answer]] = ()) -> Answer:
+        """Answer one question; `history` holds the conversation's earlier turns."""
+        question = check_question(question)
+        kind = intent(question)
+        if kind is not Intent.QUESTION:
+            return self._reply(question, kind)
+        self.ensure_index()
+        turns = [turn if isinstance(turn, Turn) else Turn(*turn) for turn in history]
+        query = standalone_question(question, turns)
+        return self._chain.invoke({"question": question, "query": query})
+
+    def retrieve(self, question: str, history: Sequence[Turn] = ()) -> tuple[str, list[Hit]]:
+        """The standalone query for `question` and the sentences retrieved for it."""
+        self.ensure_index()
+        query = standalone_question(check_question(question), history)
+        return query, self.retriever.search(query)
+
+    def _reply(self, question: str, kind: Intent) -> Answer:
+        if kind is Intent.SMALL_TALK:
+            text = _small_talk_reply(question)
+        elif kind is Intent.ABOUT_ASSISTANT:
+            text = self._about()
+        else:
+            text = _REPLIES[kind]
+        return Answer(
+            question=question,
+            answer=text,
+            answered=False,
+            citations=(),
+            answerer=self.answerer.name,
+            query=question,
+            kind=kind.value,
+        )
+
+    def _about(self) -> str:
+        self.ensure_index()
+        titles = ", ".join(f"“{d.title}”" for d in self.documents()) or "none yet"
+        return (
+            "I answer questions about the articles in my index and quote the sentences each "
+            f"answer rests on; when the articles don't say, I tell you. Articles: {titles}. "
+            f"Try: “{_EXAMPLE}”"
+        )
+
+    # --- the index ------------------------------------------------------------------------------
+
+    def ensure_index(self) -> None:
+        """Index the bundled article into a new index (checked once per process)."""
+        if self._ready:
+            return
+        with self._ready_lock:
+            store = self.index.store
+            if not self._ready and not store.seeded:
+                from index.ingest import bundled_article
+
+                if not store.documents():
+                    self._notify(
+                        f"Indexing the bundled article into {store.location} (first run only)..."
+                    )
+                    self._ingest(bundled_article())
+                store.mark_seeded()
+            self._ready = True
+
+    def add(self, articles: Iterable[Article]) -> list[tuple[Article, bool]]:
+        """Index articles; each with True if it was (re)indexed, False if already there."""
+        self.ensure_index()
+        return [(article, self._ingest(article)) for article in articles]
+
+    def remove(self, doc_id: str) -> None:
+        """Remove an article from the index; the bundled one stays removed."""
+        self.ensure_index()
+        self.index.store.remove(doc_id)
+
+    def documents(self) -> list[DocumentInfo]:
+        """The indexed articles."""
+        return self.index.store.documents()
+
+    def _ingest(self, article: Article) -> bool:
+        from index.ingest import ingest
+
+        return ingest(article, store=self.index.store, embedder=self.index.embedder)
+
+
+def rebuild_index(
+    home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
+) -> list[Article]:
+    """Re-index every stored article with the current model and splitter."""
+    from index.embedders import SentenceTransformerEmbedder
+    from index.ingest import ingest
+    from index.sentences import SPLITTER
+    from index.store import SentenceStore
+
+    settings = Settings.from_env(home)
+    embedder = SentenceTransformerEmbedder()
+    say = notify or log.info
+
+    def reindex(store: SentenceStore, articles: list[Article]) -> None:
+        for article in articles:
+            say(f"re-indexing {article.id}")
+            ingest(article, store=store, embedder=embedder)
+
+    return SentenceStore.rebuild(
+        home=settings.home,
+        url=settings.chroma_url,
+        embedding_model=embedder.name,
+        splitter=SPLITTER,
+        reindex=reindex,
+    )
+
+
+def _chain(retriever: HybridRetriever, answerer: Answerer) -> Runnable[dict[str, Any], Answer]:
+    """{"question", "query"} → retrieve on the query → answer: a langchain-core runnable."""
+    from operator import itemgetter
+
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+    from assistant.retrieval import hits_from_documents
+
+    def answer(inputs: dict[str, Any]) -> Answer:
+        hits = hits_from_documents(inputs["documents"])
+        return answerer.answer(inputs["question"], hits, query=inputs["query"])
+
+    retrieve = itemgetter("query") | retriever
+    return RunnablePassthrough.assign(documents=retrieve) | RunnableLambda(answer)
+
+
+def _small_talk_reply(question: str) -> str:
+    lowered = question.lower()
+    if lowered.startswith(("thank", "thx", "ty", "cheers")):
+        return "You're welcome. Ask me anything else about the article."
+    if lowered.startswith(("bye", "goodbye", "see you", "see ya")):
+        return "Goodbye!"
+    if lowered.startswith(("ok", "cool", "great", "nice", "got it")):
+        return "Anything else you'd like to know about the article?"
+    return f"Hello! Ask me a question about the article, for example: “{_EXAMPLE}”"

@@ -1,0 +1,221 @@
+"""What a question is: valid or not, small talk or a question, and what kind of answer it wants.
+
+Pure functions over the question text; no model, no index.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from enum import Enum
+
+from assistant.errors import BadQuestion
+from assistant.text import STOP_WORDS, words
+
+__all__ = [
+    "AnswerType",
+    "Intent",
+    "answer_type",
+    "check_question",
+    "focus_words",
+    "intent",
+    "proper_names",
+]
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Intent(Enum):
+    """What the user is doing."""
+
+    QUESTION = "question"
+    SMALL_TALK = "small_talk"
+    ABOUT_ASSISTANT = "about_assistant"
+    NOT_A_QUESTION = "not_a_question"  # punctuation, symbols
+    OTHER_LANGUAGE = "other_language"
+
+
+class AnswerType(Enum):
+    """The kind of short answer a question asks for."""
+
+    AMOUNT = "amount"  # how much, what cost/value
+    COUNT = "count"  # how many
+    PERSON = "person"  # who
+    DATE = "date"  # when, what year
+    DURATION = "duration"  # how long, how old
+    NAME = "name"  # which model/company: a proper name
+    REASON = "reason"  # why, how come: one or more sentences, no short answer
+    OTHER = "other"
+
+
+def check_question(question: str) -> str:
+    """The question with outer white space removed; BadQuestion if it cannot be asked."""
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadQuestion(
+            f"the question is {len(question):,} characters long; "
+            f"ask it in under {MAX_QUESTION_CHARS:,}."
+        )
+    controls = sorted({c for c in question if unicodedata.category(c) == "Cc" and c not in "\t\n"})
+    if controls:
+        shown = ", ".join(repr(c)[1:-1] for c in controls[:3])
+        raise BadQuestion(
+            f"the question contains control characters ({shown}); remove them and ask again."
+        )
+    question = " ".join(question.split())
+    if not question:
+        raise BadQuestion("the question is empty; type a question about the article.")
+    return question
+
+
+_SMALL_TALK = re.compile(
+    r"^(?:hi|hello|hey|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|day)|"
+    r"thanks?(?: you)?(?: so much| a lot| very much)?|thx|ty|cheers|ok(?:ay)?|cool|great|nice|"
+    r"got it|bye|goodbye|see you|see ya|how are you(?: doing)?|what'?s up|sup)"
+    r"(?: there| again| assistant| bot)?[\s!.?,:)]*$",
+    re.IGNORECASE,
+)
+_ABOUT_ASSISTANT = re.compile(
+    r"^(?:what (?:can|do) you do|what are you|who are you|what is this|help|how do(?:es)? "
+    r"(?:this|it|you) work|what (?:can|should) i ask(?: you)?|what do you know|"
+    r"what (?:are|is) you(?:r)? (?:for|purpose))\b",
+    re.IGNORECASE,
+)
+# Frequent function words of other languages that English does not use as words.
+_FOREIGN_WORDS = frozenset(
+    "el los las una del por que qué cómo cuánto cuándo quién dónde es está fue para con "
+    "le les des est une qui quoi comment combien quand où avec pour dans "
+    "der die das und ist wer wie was wann wo warum nicht ein eine mit für von "
+    "il gli che chi quanto quando dove perché è sono "
+    "o os um uma quem quanto onde não é".split()
+)
+
+
+def intent(question: str) -> Intent:
+    """Classify a checked question."""
+    if _SMALL_TALK.match(question):
+        return Intent.SMALL_TALK
+    if _ABOUT_ASSISTANT.match(question):
+        return Intent.ABOUT_ASSISTANT
+    letters = [c for c in question if c.isalnum()]
+    if not letters:
+        return Intent.NOT_A_QUESTION
+    if _looks_foreign(question, letters):
+        return Intent.OTHER_LANGUAGE
+    return Intent.QUESTION
+
+
+def _looks_foreign(question: str, letters: list[str]) -> bool:
+    non_latin = sum(1 for c in letters if c.isalpha() and not _is_latin(c))
+    if non_latin > len(letters) / 2:
+        return True
+    tokens = words(question)
+    foreign = sum(1 for t in tokens if t in _FOREIGN_WORDS and t not in STOP_WORDS)
+    english = sum(1 for t in tokens if t in STOP_WORDS)
+    return len(tokens) >= 3 and foreign >= 2 and foreign > english
+
+
+def _is_latin(char: str) -> bool:
+    return "LATIN" in unicodedata.name(char, "") or char.isdigit()
+
+
+_TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
+    (
+        AnswerType.REASON,
+        re.compile(
+            r"^(?:why|how come|for what reason|what (?:made|caused|"
+            r"explains?)|how (?:could|can|might|would|will|did|does|do) "
+            r"(?:this|that|it|the|its|they)\b)",
+            re.I,
+        ),
+    ),
+    (
+        AnswerType.PERSON,
+        re.compile(
+            r"^(?:who|whom|whose)\b|^(?:which|what) (?:\w+ )?(?:person|"
+            r"people|executive|ceo|billionaire|entrepreneur|president|"
+            r"leader)\b|"
+            r"\bwho (?:is|was|are|were|founded|started|runs|leads)\b",
+            re.I,
+        ),
+    ),
+    (AnswerType.COUNT, re.compile(r"\bhow many\b|\bnumber of\b", re.I)),
+    (
+        AnswerType.DURATION,
+        re.compile(
+            r"\bhow (?:long|old)\b|\bfor how many (?:days|weeks|months|"
+            r"years)\b",
+            re.I,
+        ),
+    ),
+    (
+        AnswerType.AMOUNT,
+        re.compile(
+            r"\bhow (?:much|big|large|steep|severe|expensive)\b|"
+            r"^(?:what|which) (?:was|is|were|are) (?:the|its|their) "
+            r"(?:\w+ ){0,2}(?:cost|price|amount|value|loss|budget|"
+            r"revenue|valuation|bill)s?\b",
+            re.I,
+        ),
+    ),
+    (
+        AnswerType.DATE,
+        re.compile(
+            r"^when\b|\b(?:what|which) (?:year|month|date|day)\b|"
+            r"\bsince when\b|\bin what year\b",
+            re.I,
+        ),
+    ),
+    (
+        AnswerType.NAME,
+        re.compile(
+            r"^(?:which|what) (?:\w+ )?(?:name|model|company|firm|"
+            r"framework|technology|platform|system|architecture|country|city|"
+            r"chips?|product|startup|competitor|rival|organi[sz]ation)s?\b|"
+            r"^where\b|\bcalled\b|\bwhat (?:is|was) (?:the )?name\b",
+            re.I,
+        ),
+    ),
+]
+
+
+def answer_type(question: str) -> AnswerType:
+    """The kind of short answer `question` asks for."""
+    for kind, pattern in _TYPE_PATTERNS:
+        if pattern.search(question):
+            return kind
+    return AnswerType.OTHER
+
+
+_AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might)"
+_FOCUS_PATTERNS = [
+    re.compile(r"^how (?:many|much) ((?:[\w-]+ ){1,2}?)" + _AUX + r"\b", re.I),
+    re.compile(r"^what " + _AUX + r" (?:the |an? )?([\w-]+(?: [\w-]+)?) (?:of|for|behind)\b", re.I),
+    re.compile(r"^what " + _AUX + r" [\w.’'-]+['’]s ([\w-]+(?: [\w-]+)?)\W*$", re.I),
+    re.compile(r"^(?:which|what) ((?:[\w-]+ ){1,2}?)" + _AUX + r"\b", re.I),
+    re.compile(r"^who " + _AUX + r" (?:the |an? )?([\w-]+(?: [\w-]+)?) (?:of|at|behind)\b", re.I),
+    re.compile(r"^which ([\w-]+)\b", re.I),
+]
+_FRAME = frozenset("name kind sort type part".split())
+
+
+def focus_words(question: str) -> list[str]:
+    """The words naming what is asked for: "How many *employees* does ...", "What is X's *ticker*".
+
+    Empty when the question has no such head noun ("Why ...", "How much did it cost ...").
+    """
+    for pattern in _FOCUS_PATTERNS:
+        match = pattern.search(question)
+        if match:
+            found = [w for w in words(match.group(1)) if w not in STOP_WORDS and w not in _FRAME]
+            if found:
+                return found
+    return []
+
+
+_NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'.-]*[\w])")
+
+
+def proper_names(question: str) -> list[str]:
+    """Capitalised words after the first: names the answer must mention ("Microsoft", "H100")."""
+    found = [m.group(1) for m in _NAME_WORD.finditer(question.strip())]
+    return [w for w in found if w.lower() not in STOP_WORDS and w not in ("I", "AI")]

@@ -1,0 +1,58 @@
+"""Answers as terminal text: the answer, then numbered footnotes for the cited sentences."""
+
+from __future__ import annotations
+
+import textwrap
+
+from assistant.answer import Answer, Citation
+
+__all__ = ["render_answer", "render_sources"]
+
+WIDTH = 100
+
+
+def render_answer(answer: Answer) -> str:
+    """The answer with its citations as footnotes; quotes a sentence the text does not hold."""
+    lines = [_wrap(answer.answer)]
+    if not answer.citations:
+        return lines[0]
+    heading = "Related sentences:" if not answer.answered else ""
+    lines.append("")
+    if heading:
+        lines.append(heading)
+    for c in answer.citations:
+        place = _place(c)
+        if c.text in answer.answer:
+            lines.append(f"  [{c.n}] {place}")
+        else:
+            lines.append(_wrap(f"[{c.n}] “{c.text}”", indent="  ", hang="      "))
+            lines.append(f"      — {place}")
+    return "\n".join(lines)
+
+
+def render_sources(answer: Answer | None) -> str:
+    """Every cited sentence of the last answer, in full, with its place in the article."""
+    if answer is None or not answer.citations:
+        return "No sources yet: the last answer cited no sentence."
+    lines = [f"Searched for: {answer.query}", ""] if answer.query else []
+    for c in answer.citations:
+        role = "" if c.role == "cited" else " (related)"
+        lines.append(_wrap(f"[{c.n}]{role} “{c.text}”", hang="    "))
+        lines.append(f"    — {_place(c)}, characters {c.start}–{c.end}, similarity {c.score:.2f}")
+    return "\n".join(lines)
+
+
+def _place(c: Citation) -> str:
+    title = c.title or c.document
+    return f"{title} ({c.document}), paragraph {c.paragraph}, sentence {c.sentence}"
+
+
+def _wrap(text: str, indent: str = "", hang: str = "") -> str:
+    return textwrap.fill(
+        text,
+        WIDTH,
+        initial_indent=indent,
+        subsequent_indent=hang or indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )

@@ -1,0 +1,130 @@
+"""Find short answers inside a sentence: amounts, counts, dates, people and names.
+
+Rule-based and pure. Each finder returns spans of the sentence; the answerer picks the span
+nearest the words the question and sentence share. Limits: English news conventions only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.questions import AnswerType
+
+__all__ = ["Span", "find_spans"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate short answer: `text == sentence[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+_SCALE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|[mbk])\b)?"
+_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+# Approximations are part of the answer ("nearly $600 billion"); "just"/"only" are emphasis.
+_ABOUT = (
+    r"(?:(?:nearly|about|around|roughly|almost|over|some|more than|less than|fewer than|"
+    r"at least|up to)\s)?"
+)
+_MONEY = re.compile(
+    _ABOUT
+    + r"(?:(?:US|U\.S\.|A|C|HK|NZ)?[$€£¥]\s?(?:"
+    + _NUMBER
+    + ")"
+    + _SCALE
+    + r"|(?:"
+    + _NUMBER
+    + ")"
+    + _SCALE
+    + r"\s(?:dollars|euros|pounds|yuan|yen|rupees))"
+    + r"|(?:"
+    + _NUMBER
+    + r")\s?(?:%|per ?cent\b)"
+    + r"|\b(?:millions|billions|trillions)(?: of (?:dollars|euros|pounds|yuan))?\b"
+)
+_COUNT = re.compile(
+    _ABOUT + r"(?<![$€£¥\d.,])\b(?:" + _NUMBER + ")" + _SCALE + r"(?:\s(?:or more|or so))?"
+    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundreds|thousands|millions|billions|dozens)\b",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+)
+_DATE = re.compile(
+    _MONTHS + r"(?:\s\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s(?:1[89]|20)\d{2})?"
+    r"|\b\d{1,2}\s" + _MONTHS + r"(?:\s(?:1[89]|20)\d{2})?"
+    r"|\b(?:early |late |mid-)?(?:1[89]|20)\d{2}s?\b"
+    r"|\b(?:last|next|this) (?:week|month|year|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)\b|\b(?:yesterday|today|tomorrow)\b"
+)
+_DURATION = re.compile(
+    _ABOUT + r"\b(?:" + _NUMBER + r"|a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"several|a few)(?:\s|-)(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?)"
+    r"(?:-old| old)?\b|\baged \d+\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"(?:1[89]|20)\d{2}")
+_TITLE = (
+    r"(?:President|Prime Minister|Minister|Secretary|Senator|Sen\.|Rep\.|Gov\.|Governor|"
+    r"CEO|Chief Executive|Chairman|Chairwoman|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|Professor|"
+    r"General|Gen\.|King|Queen|Pope|Judge|Justice)"
+)
+_CAPITALISED = r"[A-Z][\w’'-]*[a-z][\w’'-]*"
+_PERSON = re.compile(
+    r"\b(?:" + _TITLE + r"\s)?" + _CAPITALISED + r"(?:\s(?:[A-Z]\.\s)?" + _CAPITALISED + r"){1,2}"
+    r"|\b" + _TITLE + r"\s" + _CAPITALISED
+)
+_NAME = re.compile(
+    r"\b(?:[A-Z][\w-]*\d[\w-]*|[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|"
+    r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)*)\b"
+)
+# Capitalised words that start sentences or name groups rather than people.
+_NOT_A_NAME = frozenset(
+    "The A An This That These Those It Its He She They We In On At For But And Or As Despite "
+    "However Overall While When After Before Although Many Some Other Others Chinese American "
+    "AI US U.S. Inc Corp Ltd Co Which What Who Whom Whose How Why Where Did Does Do Is Are Was "
+    "Were Has Have Had Can Could Will Would Should Tell Please".split()
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+
+_FINDERS: dict[AnswerType, re.Pattern[str]] = {
+    AnswerType.AMOUNT: _MONEY,
+    AnswerType.COUNT: _COUNT,
+    AnswerType.DATE: _DATE,
+    AnswerType.DURATION: _DURATION,
+    AnswerType.PERSON: _PERSON,
+    AnswerType.NAME: _NAME,
+}
+
+
+def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
+    """Spans of `sentence` that could answer a question of this kind (none for REASON/OTHER)."""
+    pattern = _FINDERS.get(kind)
+    if pattern is None:
+        return []
+    spans = []
+    for match in pattern.finditer(sentence):
+        text = match.group()
+        offset = 0
+        if kind in (AnswerType.PERSON, AnswerType.NAME):
+            text = _POSSESSIVE.sub("", text)
+            tokens = text.split(" ")
+            # "OpenAI’s Sam Altman" names Sam Altman; "The company" names nobody
+            while tokens and (
+                tokens[0] in _NOT_A_NAME or (len(tokens) > 1 and _POSSESSIVE.search(tokens[0]))
+            ):
+                offset += len(tokens.pop(0)) + 1
+            if not tokens or (kind is AnswerType.PERSON and len(tokens) < 2):
+                continue
+            text = " ".join(tokens)
+        if kind is AnswerType.COUNT and (_MONEY.fullmatch(text) or _YEAR.fullmatch(text)):
+            continue
+        start = match.start() + offset
+        spans.append(Span(start, start + len(text), text))
+    return spans

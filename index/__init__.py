@@ -1,0 +1,1 @@
+"""The ingest side: article → sentences → vectors → Chroma. Knows nothing of answering."""

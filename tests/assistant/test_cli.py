@@ -1,0 +1,181 @@
+"""The `assistant` command: transcripts, JSON lines, exit codes and one-line errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from index.sentences import SPLITTER
+from index.store import SentenceStore
+
+from ..conftest import DATA
+
+
+@pytest.fixture
+def run(bundled_home: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ASSISTANT_HOME", str(bundled_home))
+    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+
+    def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(cli, list(args), input=input)
+
+    return invoke
+
+
+def test_help_imports_no_heavy_module() -> None:
+    code = (
+        "import sys; from assistant.cli import cli\n"
+        "try:\n    cli(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('torch', 'transformers', 'chromadb', 'sentence_transformers',"
+        " 'langchain_core', 'numpy') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Usage:" in out
+    assert out.strip().endswith("HEAVY []")
+
+
+def test_chat_transcript(run) -> None:  # type: ignore[no-untyped-def]
+    script = (DATA / "chat_script.txt").read_text(encoding="utf-8")
+    result = run("chat", input=script)
+    assert result.exit_code == 0, result.output
+    expected = (DATA / "chat_transcript.txt").read_text(encoding="utf-8")
+    assert result.stdout == expected
+
+
+def test_chat_json_lines(run) -> None:  # type: ignore[no-untyped-def]
+    lines = [
+        "Who founded DeepSeek?",
+        "When was his company launched?",
+        "/sources",
+        "/reset",
+        "",
+        "/nope",
+        "/quit",
+        "never read",
+    ]
+    result = run("chat", "--json", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(replies) == 7  # one per line up to and including /quit
+    assert replies[0]["short_answer"] == "Liang Wenfeng" and replies[0]["answered"] is True
+    assert replies[1]["query"] == "When was Liang Wenfeng's company launched?"
+    assert replies[1]["short_answer"] == "2023"
+    assert replies[2]["command"] == "sources" and replies[2]["citations"][0]["sentence"] == 8
+    assert replies[3] == {"command": "reset"}
+    assert replies[4] == {"error": "the question is empty; type a question about the article."}
+    assert "unknown command /nope" in replies[5]["error"]
+    assert replies[6] == {"command": "quit"}
+
+
+def test_ask_json(run) -> None:  # type: ignore[no-untyped-def]
+    result = run("ask", "How much did it cost to train DeepSeek's model?", "--json")
+    assert result.exit_code == 0
+    answer = json.loads(result.stdout)
+    assert answer["answered"] is True and answer["answerer"] == "extractive"
+    assert answer["citations"][0]["sentence"] == 4
+    assert answer["answer"].startswith("$6 million")
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "Error: the question is empty; type a question about the article."),
+        ("  ", "Error: the question is empty; type a question about the article."),
+        ("x" * 100_000, "Error: the question is 100,000 characters long; ask it in under 2,000."),
+        (
+            "What\x07 now?",
+            "Error: the question contains control characters (\\x07); remove them and ask again.",
+        ),
+    ],
+)
+def test_bad_questions_exit_1_with_one_line(run, question: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    result = run("ask", question)
+    assert result.exit_code == 1
+    assert result.stderr == message + "\n"
+
+
+def test_usage_error_exits_2(run) -> None:  # type: ignore[no-untyped-def]
+    assert run("ask").exit_code == 2
+    assert run("frobnicate").exit_code == 2
+
+
+def test_home_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.write_text("oops")
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    result = CliRunner().invoke(cli, ["ask", "Who founded DeepSeek?"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: ASSISTANT_HOME={home} is a file, not a directory; "
+        "point ASSISTANT_HOME at a directory.\n"
+    )
+    assert home.read_text() == "oops"
+
+
+def test_index_built_with_another_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.ingest import bundled_article, ingest
+    from tests.index.test_store import FakeEmbedder
+
+    home = tmp_path / "home"
+    store = SentenceStore.open(
+        home=home, url=None, embedding_model="fake-embedding", splitter=SPLITTER
+    )
+    ingest(bundled_article(), store=store, embedder=FakeEmbedder())
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    result = CliRunner().invoke(cli, ["ask", "Who founded DeepSeek?"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "built with embedding model 'fake-embedding'" in result.stderr
+    assert "run `assistant rebuild`" in result.stderr
+    again = SentenceStore.open(
+        home=home, url=None, embedding_model="fake-embedding", splitter=SPLITTER
+    )
+    assert len(again.sentences()) == 11  # nothing was damaged
+
+
+def test_add_list_remove(home_env: Path, tmp_path: Path) -> None:
+    article = tmp_path / "chips.md"
+    article.write_text(
+        "# Chip shortage\n\nTSMC raised prices by 20% in March. Buyers balked.\n", encoding="utf-8"
+    )
+    runner = CliRunner()
+    added = runner.invoke(cli, ["add", str(article)])
+    assert added.exit_code == 0, added.output
+    assert added.stdout == "chips: indexed (Chip shortage)\n"
+    assert "Indexing the bundled article" in added.stderr  # the first command to need the index
+    assert (
+        runner.invoke(cli, ["add", str(article)]).stdout
+        == "chips: already indexed (Chip shortage)\n"
+    )
+    listed = runner.invoke(cli, ["list"]).stdout.splitlines()
+    assert listed == [
+        "chips\t3 sentences\tChip shortage",
+        "deepseek\t11 sentences\tDeepSeek's R1 shakes up the AI industry",
+    ]
+    answer = json.loads(
+        runner.invoke(cli, ["ask", "By how much did TSMC raise prices?", "--json"]).stdout
+    )
+    assert answer["citations"][0]["document"] == "chips"
+    assert runner.invoke(cli, ["remove", "chips"]).stdout == "chips: removed\n"
+    missing = runner.invoke(cli, ["remove", "chips"])
+    assert missing.exit_code == 1
+    assert missing.stderr == "Error: no document 'chips' in the index; see `assistant list`.\n"
+
+
+def test_add_bad_file_writes_nothing(home_env: Path, tmp_path: Path) -> None:
+    good, empty = tmp_path / "good.txt", tmp_path / "empty.txt"
+    good.write_text("A real sentence.", encoding="utf-8")
+    empty.write_text("  \n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["add", str(good), str(empty)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {empty} has no text to index; add an article with some text.\n"
+    )
+    assert not home_env.exists()  # nothing was opened, let alone written

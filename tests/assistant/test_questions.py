@@ -1,0 +1,64 @@
+import pytest
+
+from assistant.errors import BadQuestion
+from assistant.questions import AnswerType, Intent, answer_type, check_question, intent
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "the question is empty"),
+        ("   \t\n ", "the question is empty"),
+        ("x" * 100_000, "100,000 characters long"),
+        ("What\x00 happened?", "control characters"),
+        ("\x1b[31mred\x1b[0m", "control characters"),
+    ],
+)
+def test_bad_questions_are_one_line_errors(question: str, message: str) -> None:
+    with pytest.raises(BadQuestion, match=message) as info:
+        check_question(question)
+    assert "\n" not in str(info.value)
+
+
+def test_check_question_folds_white_space() -> None:
+    assert check_question("  Who\tfounded\nDeepSeek?  ") == "Who founded DeepSeek?"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("hi", Intent.SMALL_TALK),
+        ("Thanks!", Intent.SMALL_TALK),
+        ("good morning", Intent.SMALL_TALK),
+        ("What can you do?", Intent.ABOUT_ASSISTANT),
+        ("who are you", Intent.ABOUT_ASSISTANT),
+        ("???", Intent.NOT_A_QUESTION),
+        ("¿Cuánto costó entrenar el modelo de DeepSeek?", Intent.OTHER_LANGUAGE),
+        ("Wie viel hat das Training gekostet und wer ist der Gründer?", Intent.OTHER_LANGUAGE),
+        ("深度求索的创始人是谁？", Intent.OTHER_LANGUAGE),
+        ("Nvidia", Intent.QUESTION),
+        ("Who founded DeepSeek?", Intent.QUESTION),
+        ("High performance at a fraction of the cost?", Intent.QUESTION),
+    ],
+)
+def test_intent(question: str, expected: Intent) -> None:
+    assert intent(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How much did training cost?", AnswerType.AMOUNT),
+        ("How many chips were used?", AnswerType.COUNT),
+        ("Who founded DeepSeek?", AnswerType.PERSON),
+        ("Who doubted the number of chips?", AnswerType.PERSON),
+        ("When was DeepSeek launched?", AnswerType.DATE),
+        ("In what year did it start?", AnswerType.DATE),
+        ("How long did training take?", AnswerType.DURATION),
+        ("Which model made DeepSeek famous?", AnswerType.NAME),
+        ("Why could this upend the industry?", AnswerType.REASON),
+        ("What did Sam Altman do?", AnswerType.OTHER),
+    ],
+)
+def test_answer_type(question: str, expected: AnswerType) -> None:
+    assert answer_type(question) is expected

@@ -1,0 +1,69 @@
+"""The hybrid retriever: LangChain's standard retriever suite, and what fusion adds."""
+
+from typing import Any
+
+import pytest
+from langchain_core.retrievers import BaseRetriever
+from langchain_tests.integration_tests import RetrieversIntegrationTests
+
+from assistant import Assistant
+from assistant.retrieval import HybridRetriever, SentenceIndex, hits_from_documents
+
+
+class TestHybridRetrieverStandard(RetrieversIntegrationTests):
+    """langchain-tests' own suite, against the real model and a real Chroma index."""
+
+    _index: SentenceIndex
+
+    @pytest.fixture(autouse=True)
+    def _real_index(self, assistant: Assistant) -> None:
+        type(self)._index = assistant.index
+
+    @property
+    def retriever_constructor(self) -> type[BaseRetriever]:
+        return HybridRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict[str, Any]:
+        return {"index": self._index, "k": 4}
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "How much did it cost to train the model?"
+
+
+@pytest.fixture
+def retriever(assistant: Assistant) -> HybridRetriever:
+    return HybridRetriever(index=assistant.index, k=3)
+
+
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [
+        ("Elon Musk", 9),
+        ("16,000", 5),
+        ("Sam Altman", 11),
+        ("Liang Wenfeng", 8),
+        ("DeepSeek-V3", 4),
+        ("$600 billion", 3),
+        ("2023", 8),
+    ],
+)
+def test_names_and_numbers_rank_first(
+    retriever: HybridRetriever, query: str, sentence: int
+) -> None:
+    assert retriever.search(query)[0].sentence.number == sentence
+
+
+def test_hits_carry_neighbours_and_survive_documents(retriever: HybridRetriever) -> None:
+    hits = retriever.search("Who founded DeepSeek?")
+    top = hits[0]
+    assert top.sentence.number == 8
+    assert top.before.startswith("In response to the development")  # sentence 7
+    assert top.after.startswith("Despite DeepSeek")  # sentence 9
+    documents = retriever.invoke("Who founded DeepSeek?")
+    assert hits_from_documents(documents) == hits
+
+
+def test_empty_query_terms_still_retrieve(retriever: HybridRetriever) -> None:
+    assert len(retriever.search("???")) == 3  # dense search alone

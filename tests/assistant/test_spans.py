@@ -1,0 +1,45 @@
+import pytest
+
+from assistant.questions import AnswerType
+from assistant.spans import find_spans
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "expected"),
+    [
+        (
+            AnswerType.AMOUNT,
+            "It was trained for just $6 million, less than billions.",
+            ["$6 million", "billions"],
+        ),
+        (AnswerType.AMOUNT, "Nvidia lost nearly $600 billion in value.", ["nearly $600 billion"]),
+        (AnswerType.AMOUNT, "Sales were 20 million euros, up 3.5%.", ["20 million euros", "3.5%"]),
+        (
+            AnswerType.COUNT,
+            "It needed around 2,000 chips, not 16,000 or more, in 2023.",
+            ["around 2,000", "16,000 or more"],
+        ),
+        (AnswerType.DATE, "Founded in 2023, it grew by Jan. 27, 2025.", ["2023", "Jan. 27, 2025"]),
+        (
+            AnswerType.DURATION,
+            "Training took two months for the 45-year-old founder.",
+            ["two months", "45-year-old"],
+        ),
+        (
+            AnswerType.PERSON,
+            "Liang Wenfeng, the founder, met President Trump and OpenAI’s Sam Altman.",
+            ["Liang Wenfeng", "President Trump", "Sam Altman"],
+        ),
+        (AnswerType.PERSON, "The company said Nvidia fell.", []),
+        (
+            AnswerType.NAME,
+            "DeepSeek’s model, R1, uses the DeepSeek-V3 framework.",
+            ["DeepSeek", "R1", "DeepSeek-V3"],
+        ),
+        (AnswerType.REASON, "Because it was cheap.", []),
+    ],
+)
+def test_find_spans(kind: AnswerType, sentence: str, expected: list[str]) -> None:
+    spans = find_spans(kind, sentence)
+    assert [s.text for s in spans] == expected
+    assert all(sentence[s.start : s.end] == s.text for s in spans)

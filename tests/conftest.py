@@ -1,0 +1,35 @@
+"""Shared fixtures: a real index of the bundled article, built once per test session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def bundled_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ASSISTANT_HOME holding the bundled article, indexed with the real model."""
+    home = tmp_path_factory.mktemp("home")
+    Assistant.open(home).ensure_index()
+    return home
+
+
+@pytest.fixture(scope="session")
+def assistant(bundled_home: Path) -> Assistant:
+    """The real assistant over the bundled article (real model, real Chroma)."""
+    return Assistant.open(bundled_home)
+
+
+@pytest.fixture
+def home_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh, empty ASSISTANT_HOME for one test."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("ASSISTANT_HOME", str(home))
+    monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
+    yield home
