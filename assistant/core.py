@@ -79,8 +79,8 @@ class Assistant:
             splitter=SPLITTER,
         )
         index = SentenceIndex(store, embedder)
-        retriever = HybridRetriever(index=index)
-        answerer = ExtractiveAnswerer(embed=embedder.embed, idf=index.idf)
+        retriever = HybridRetriever(index=index, k=6)
+        answerer = ExtractiveAnswerer(embed=embedder.embed, vocabulary=index)
         return cls(
             settings=settings, index=index, retriever=retriever, answerer=answerer, notify=notify
         )

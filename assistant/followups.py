@@ -3,7 +3,8 @@
 "When was his company launched?" after "What did Liang Wenfeng say?" becomes "When was Liang
 Wenfeng's company launched?". Pronouns are replaced by the person or thing the previous turn was
 about: a person or name it asked about, else the short answer it got. A terse follow-up with no
-pronoun ("and the cost?") carries the previous question along instead.
+pronoun ("and the cost?") carries the previous question along instead; a lead-in ("And how much
+did American firms spend?") is dropped.
 
 Limits: looks one turn back; resolves he/she/it/they, not "the former" or ellipsis across turns.
 """
@@ -57,10 +58,10 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
     if rewritten != question:
         return rewritten
     stripped = _LEAD_IN.sub("", question)
-    if stripped != question or len(content_words(question)) <= 2:
-        body = stripped[:1].upper() + stripped[1:] if stripped else question
+    body = stripped[:1].upper() + stripped[1:] if stripped else question
+    if len(content_words(stripped)) <= 2:  # "and the cost?": carry the last question along
         return f"{body} (following: {previous})"
-    return question
+    return body
 
 
 def _first(kind: AnswerType, previous: str, answer: Answer, *, people: bool = True) -> str | None:

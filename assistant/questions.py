@@ -169,7 +169,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.NAME,
         re.compile(
             r"^(?:which|what) (?:\w+ )?(?:name|model|company|firm|"
-            r"framework|technology|platform|system|architecture|country|city|"
+            r"framework|technology|platform|system|architecture|"
             r"chips?|product|startup|competitor|rival|organi[sz]ation)s?\b|"
             r"^where\b|\bcalled\b|\bwhat (?:is|was) (?:the )?name\b",
             re.I,
@@ -188,6 +188,7 @@ def answer_type(question: str) -> AnswerType:
 
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might)"
 _FOCUS_PATTERNS = [
+    re.compile(r"\bname of (?:the |an? )?(?:[\w.’'-]+['’]s )?([\w-]+(?: [\w-]+)?)", re.I),
     re.compile(r"^how (?:many|much) ((?:[\w-]+ ){1,2}?)" + _AUX + r"\b", re.I),
     re.compile(r"^what " + _AUX + r" (?:the |an? )?([\w-]+(?: [\w-]+)?) (?:of|for|behind)\b", re.I),
     re.compile(r"^what " + _AUX + r" [\w.’'-]+['’]s ([\w-]+(?: [\w-]+)?)\W*$", re.I),
@@ -218,4 +219,11 @@ _NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'.-]*[\w])")
 def proper_names(question: str) -> list[str]:
     """Capitalised words after the first: names the answer must mention ("Microsoft", "H100")."""
     found = [m.group(1) for m in _NAME_WORD.finditer(question.strip())]
-    return [w for w in found if w.lower() not in STOP_WORDS and w not in ("I", "AI")]
+    return [w for w in found if w.lower() not in STOP_WORDS and w.lower() not in _NOT_NAMES]
+
+
+# Capitalised, but adjectives or acronyms an article may well paraphrase.
+_NOT_NAMES = frozenset(
+    "i ai ceo american americans chinese british french german japanese indian "
+    "russian korean western eastern".split()
+)

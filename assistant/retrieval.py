@@ -119,6 +119,10 @@ class SentenceIndex:
             after.text if after and after.document == sentence.document else "",
         )
 
+    def mentions(self, term: str) -> bool:
+        """Whether any indexed sentence has the stemmed term."""
+        return term in self.document_frequency
+
     def idf(self, term: str) -> float:
         """Inverse sentence frequency of a stemmed term; unseen terms weigh the most."""
         import math

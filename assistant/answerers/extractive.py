@@ -19,10 +19,10 @@ import math
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from assistant.answer import Answer, Citation
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
@@ -50,6 +50,12 @@ _TYPED = {
     AnswerType.NAME,
 }
 _CANDIDATES = 6
+# Nouns that say what kind of thing a name names ("the DeepSeek-V3 framework").
+_CLASS_NOUNS = frozenset(
+    stem(w)
+    for w in "framework model company firm startup chip chips platform system app technology "
+    "product country city agency bank university group".split()
+)
 _NEAR_SYNONYM_FLOOR = 0.40  # word-vector cosine below which two words are unrelated
 _NEAR_SYNONYM_FULL = 0.80  # ... and from which they count as the same word
 
@@ -62,13 +68,14 @@ class Evidence:
     similarity: float
     coverage: float  # idf-weighted share of key terms matched (soft)
     weakest: float  # match of the least-covered rare key term
-    focus: float  # match of the word naming what is asked for ("ticker"); 1 if none
+    focus: float  # match of the words naming what is asked for ("stock ticker"); 1 if none
     names: float  # share of the question's proper names the sentence contains; 1 if none
+    known_names: float  # share of them the indexed articles mention at all; 1 if none
     typed: bool  # the question asks for a typed answer...
     has_type: bool  # ... and the sentence holds one not already in the question
     span: Span | None
     span_closeness: float  # how near the span stands to the matched key terms, 0..1
-    matched_at: tuple[tuple[int, float], ...]  # (offset in sentence, match strength)
+    matched_at: tuple[tuple[tuple[int, ...], float], ...]  # (offsets in sentence, strength)
 
     @property
     def relevance(self) -> float:
@@ -91,7 +98,16 @@ class Evidence:
             1.0 if not self.typed or self.has_type else 0.0,
             self.focus,
             self.names,
+            self.known_names,
         ]
+
+
+class Vocabulary(Protocol):
+    """What the indexed articles say about a stemmed term."""
+
+    def idf(self, term: str) -> float: ...
+
+    def mentions(self, term: str) -> bool: ...
 
 
 class ExtractiveAnswerer:
@@ -103,11 +119,11 @@ class ExtractiveAnswerer:
         self,
         *,
         embed: Callable[[list[str]], list[list[float]]],
-        idf: Callable[[str], float],
+        vocabulary: Vocabulary,
         threshold: float | None = None,
     ) -> None:
         self._embed = embed
-        self._idf = idf
+        self._vocabulary = vocabulary
         self._word_vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         self._threshold = threshold
@@ -138,11 +154,12 @@ class ExtractiveAnswerer:
         """Evidence for each candidate sentence, most relevant first."""
         kind = answer_type(question)
         key = self._key_terms(question)
-        focus = focus_words(question)
-        head = stem(focus[-1]) if focus else None
+        focus_terms = {stem(w) for w in focus_words(question)}
         names = {t for name in proper_names(question) for t in terms(name)}
+        known = sum(1 for t in names if self._vocabulary.mentions(t)) / len(names) if names else 1.0
         found = [
-            self._evidence(kind, key, head, names, question, hit) for hit in hits[:_CANDIDATES]
+            replace(self._evidence(kind, key, focus_terms, names, question, hit), known_names=known)
+            for hit in hits[:_CANDIDATES]
         ]
         return sorted(found, key=lambda e: -e.relevance)
 
@@ -185,14 +202,14 @@ class ExtractiveAnswerer:
             if word in _FRAME_WORDS or len(word) < 2:
                 continue
             term = stem(word)
-            seen.setdefault(term, (term, word, self._idf(term)))
+            seen.setdefault(term, (term, word, self._vocabulary.idf(term)))
         return list(seen.values())
 
     def _evidence(
         self,
         kind: AnswerType,
         key: list[tuple[str, str, float]],
-        head: str | None,
+        focus_terms: set[str],
         names: set[str],
         question: str,
         hit: Hit,
@@ -200,32 +217,35 @@ class ExtractiveAnswerer:
         text = hit.sentence.text
         positions = [(m.start(), m.group()) for m in re.finditer(r"[\w$][\w.,$%’'-]*", text)]
         sentence_words = [(offset, w) for offset, token in positions for w in content_words(token)]
-        by_stem: dict[str, int] = {}
+        by_stem: dict[str, list[int]] = {}
         for offset, w in sentence_words:
-            by_stem.setdefault(stem(w), offset)
+            by_stem.setdefault(stem(w), []).append(offset)
         matches: list[float] = []
-        matched_at: list[tuple[int, float]] = []
+        matched_at: list[tuple[tuple[int, ...], float]] = []
         absent = [word for term, word, _ in key if term not in by_stem]
         soft = self._near_synonyms(absent, [w for _, w in sentence_words])
         for term, word, _ in key:
             if term in by_stem:
                 matches.append(1.0)
-                matched_at.append((by_stem[term], 1.0))
+                matched_at.append((tuple(by_stem[term]), 1.0))
             else:
                 strength, partner = soft.get(word, (0.0, ""))
                 matches.append(strength)
                 if strength > 0:
-                    offset = next(o for o, w in sentence_words if w == partner)
-                    matched_at.append((offset, strength))
-        focus = next((m for (term, _, _), m in zip(key, matches) if term == head), 1.0)
+                    offsets = tuple(o for o, w in sentence_words if w == partner)
+                    matched_at.append((offsets, strength))
+        focus_matches = [m for (term, _, _), m in zip(key, matches) if term in focus_terms]
+        focus = sum(focus_matches) / len(focus_matches) if focus_matches else 1.0
         weights = [w for _, _, w in key]
         total = sum(weights) or 1.0
         coverage = sum(w * m for w, m in zip(weights, matches)) / total
         rare = [m for (_, _, w), m in zip(key, matches) if w >= 0.5 * max(weights, default=0)]
         weakest = min(rare, default=0.0)
         typed = kind in _TYPED
-        span = _best_span(kind, text, question, matched_at) if typed else None
+        span = _best_span(kind, text, question, focus_terms, matched_at) if typed else None
         closeness = _closeness(span, matched_at) if span else 0.0
+        if kind is AnswerType.NAME and span is not None:
+            focus = 1.0  # the name found is of the asked class (see _names_another_class)
         named = len(names & by_stem.keys()) / len(names) if names else 1.0
         return Evidence(
             hit=hit,
@@ -234,6 +254,7 @@ class ExtractiveAnswerer:
             weakest=weakest,
             focus=focus,
             names=named,
+            known_names=1.0,
             typed=typed,
             has_type=span is not None,
             span=span,
@@ -284,23 +305,48 @@ class ExtractiveAnswerer:
 
 
 def _best_span(
-    kind: AnswerType, text: str, question: str, matched_at: list[tuple[int, float]]
+    kind: AnswerType,
+    text: str,
+    question: str,
+    focus_terms: set[str],
+    matched_at: list[tuple[tuple[int, ...], float]],
 ) -> Span | None:
     """The typed span nearest the sentence's matched key terms, not already in the question."""
     asked = {stem(w) for w in content_words(question)}
     spans = [
-        s for s in find_spans(kind, text) if not {stem(w) for w in content_words(s.text)} <= asked
+        s
+        for s in find_spans(kind, text)
+        if not {stem(w) for w in content_words(s.text)} <= asked
+        and not _names_another_class(s, text, focus_terms)
     ]
     if not spans:
         return None
-    return max(spans, key=lambda span: _closeness(span, matched_at, total=True))
+    # A figure ("$6 million") answers better than a vague amount ("billions").
+    return max(
+        spans,
+        key=lambda span: (
+            _closeness(span, matched_at, total=True) * (1.0 if re.search(r"\d", span.text) else 0.6)
+        ),
+    )
+
+
+def _names_another_class(span: Span, text: str, focus_terms: set[str]) -> bool:
+    """ "the DeepSeek-V3 framework" names a framework: no answer to "which model"."""
+    following = re.match(r"\s+([a-z]+)", text[span.end :])
+    if not focus_terms or following is None:
+        return False
+    noun = stem(following.group(1))
+    return noun in _CLASS_NOUNS and noun not in focus_terms
 
 
 def _closeness(
-    span: Span, matched_at: Sequence[tuple[int, float]], *, total: bool = False
+    span: Span, matched_at: Sequence[tuple[tuple[int, ...], float]], *, total: bool = False
 ) -> float:
     """Nearness of matched key terms to the span: their sum (to rank spans) or the nearest."""
-    near = [strength / (1.0 + _distance(span, offset) / 20) for offset, strength in matched_at]
+    near = [
+        strength / (1.0 + min(_distance(span, offset) for offset in offsets) / 20)
+        for offsets, strength in matched_at
+    ]
     return (sum(near) if total else max(near)) if near else 0.0
 
 
