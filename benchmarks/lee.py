@@ -4,9 +4,9 @@
 
 Each of the corpus's articles is indexed without its first sentence; that first sentence is the
 query and the rest of its article the target. Each system scores sentences; an article's score is
-the sum of its three best sentence scores, the same rule for all three systems. Prints R@1, R@5 and MRR@10 for BM25 alone, dense alone and the
-hybrid retriever, side by side, from one index built in one run. The corpus text is read from the
-installed wheel and never copied into this repository.
+the sum of its three best sentence scores, the same rule for all three systems. Prints R@1, R@5
+and MRR@10 for BM25 alone, dense alone and the hybrid retriever, side by side, from one index
+built in one run. The corpus text is read from the installed wheel, never copied here.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ Start-up: `assistant --help` against `python -c pass`, best of 5, in subprocesse
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
