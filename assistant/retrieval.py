@@ -197,8 +197,13 @@ class HybridRetriever(BaseRetriever):
         candidates |= set(_top(bm25, depth))
         pool = sorted(candidates)
         fused = dict.fromkeys(pool, 0.0)
-        for ranked in (self.index.with_context(similarity), self.index.with_context(bm25)):
-            for rank, i in enumerate(sorted(pool, key=lambda i: -ranked[i])):
+        # A sentence sharing no query term stays out of the lexical ranking, context or not.
+        rankings = (
+            (pool, self.index.with_context(similarity)),
+            ([i for i in pool if bm25[i] > 0], self.index.with_context(bm25)),
+        )
+        for members, ranked in rankings:
+            for rank, i in enumerate(sorted(members, key=lambda i: -ranked[i])):
                 fused[i] += 1.0 / (RRF_K + rank + 1)
         # Ties in fused rank go to the stronger term match: names and numbers decide.
         best = sorted(pool, key=lambda i: (-fused[i], -bm25[i]))[:k]
