@@ -42,12 +42,15 @@ class Answer:
     short_answer: str | None = None
     kind: str = "answer"  # answer, not_found, small_talk, about_assistant, not_a_question, ...
     notices: tuple[str, ...] = field(default=())
+    unsupported: tuple[str, ...] = field(default=())  # model sentences the verifier removed
 
     def to_dict(self) -> dict[str, Any]:
-        """The answer JSON of DESIGN.md, plus `query`, `short_answer` and `notices`."""
+        """The answer JSON of DESIGN.md, plus `query`, `short_answer`, `kind`, `notices` and
+        `unsupported`."""
         data = asdict(self)
         data["citations"] = [{**asdict(c), "score": round(c.score, 4)} for c in self.citations]
         data["notices"] = list(self.notices)
+        data["unsupported"] = list(self.unsupported)
         return data
 
     def to_json(self) -> str:

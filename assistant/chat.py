@@ -8,18 +8,19 @@ a script and compare the transcript. `run_json_chat` is the one-JSON-object-a-li
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from assistant.answer import Answer
 from assistant.errors import AssistantError
 from assistant.followups import Turn
-from assistant.render import render_answer, render_sources
+from assistant.render import render_answer, render_sources, render_streamed
 from index.errors import ArticleIndexError
 
 __all__ = ["COMMANDS", "Conversation", "run_chat", "run_json_chat"]
 
 Ask = Callable[[str, Sequence[Turn]], Answer]
+Stream = Callable[[str, Sequence[Turn]], Iterable[str | Answer]]
 
 COMMANDS = {
     "/help": "show this help",
@@ -32,8 +33,9 @@ COMMANDS = {
 class Conversation:
     """The turns so far; each question is asked with them as history."""
 
-    def __init__(self, ask: Ask) -> None:
+    def __init__(self, ask: Ask, stream: Stream | None = None) -> None:
         self._ask = ask
+        self._stream = stream
         self.turns: list[Turn] = []
 
     def ask(self, question: str) -> Answer:
@@ -41,6 +43,16 @@ class Conversation:
         answer = self._ask(question, tuple(self.turns))
         self.turns.append(Turn(question, answer))
         return answer
+
+    def stream(self, question: str) -> Iterator[str | Answer]:
+        """Text as it is written (if the answerer streams), then the Answer, remembered."""
+        if self._stream is None:
+            yield self.ask(question)
+            return
+        for item in self._stream(question, tuple(self.turns)):
+            if isinstance(item, Answer):
+                self.turns.append(Turn(question, item))
+            yield item
 
     @property
     def last(self) -> Answer | None:
@@ -59,7 +71,10 @@ def help_text() -> str:
 
 
 def run_chat(
-    conversation: Conversation, lines: Iterable[str], write: Callable[[str], None]
+    conversation: Conversation,
+    lines: Iterable[str],
+    write: Callable[[str], None],
+    write_partial: Callable[[str], None] | None = None,
 ) -> None:
     """The interactive loop: questions are answered, `/commands` run, until /quit or EOF."""
     for line in lines:
@@ -81,7 +96,15 @@ def run_chat(
                 write(f"Unknown command {command}; type /help for the commands.")
             continue
         try:
-            write(render_answer(conversation.ask(line)))
+            streamed = ""
+            for item in conversation.stream(line):
+                if isinstance(item, str):
+                    streamed += item
+                    (write_partial or write)(item)
+                elif streamed:
+                    write(render_streamed(item, streamed))
+                else:
+                    write(render_answer(item))
         except (AssistantError, ArticleIndexError) as exc:
             write(f"Error: {exc}")
 

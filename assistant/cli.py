@@ -36,10 +36,19 @@ def _user_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open() -> Assistant:
+def _open(llm: str | None = None) -> Assistant:
     from assistant.core import Assistant
 
-    return Assistant.open(notify=lambda message: click.echo(message, err=True))
+    return Assistant.open(llm=llm, notify=lambda message: click.echo(message, err=True))
+
+
+_llm_option = click.option(
+    "--llm",
+    metavar="PROVIDER:MODEL",
+    default=None,
+    help="A chat model to write answers (overrides ASSISTANT_LLM), e.g. openai:gpt-4o-mini, "
+    "ollama:llama3.2 or llamacpp:/path/model.gguf.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,13 +65,14 @@ def cli() -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Read one message a line, write one JSON object a line."
 )
+@_llm_option
 @_user_errors
-def chat(as_json: bool) -> None:
+def chat(as_json: bool, llm: str | None) -> None:
     """Chat about the indexed articles; follow-up questions use the conversation so far."""
     from assistant.chat import Conversation, run_chat, run_json_chat
 
-    assistant = _open()
-    conversation = Conversation(assistant.ask)
+    assistant = _open(llm)
+    conversation = Conversation(assistant.ask, assistant.stream)
     if as_json:
         run_json_chat(conversation, sys.stdin, lambda line: click.echo(line))
         return
@@ -73,7 +83,12 @@ def chat(as_json: bool) -> None:
         click.echo(f"Ask about {titles}.\nType /help for commands, Ctrl-D to leave.")
         assistant.warm_up()
     lines = _prompt_lines(assistant.settings.home) if interactive else sys.stdin
-    run_chat(conversation, lines, lambda text: click.echo(text + "\n"))
+    run_chat(
+        conversation,
+        lines,
+        lambda text: click.echo(text + "\n"),
+        write_partial=lambda text: click.echo(text, nl=False),
+    )
 
 
 def _prompt_lines(home: Path) -> Iterator[str]:
@@ -99,12 +114,13 @@ def _prompt_lines(home: Path) -> Iterator[str]:
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@_llm_option
 @_user_errors
-def ask(question: str, as_json: bool) -> None:
+def ask(question: str, as_json: bool, llm: str | None) -> None:
     """Answer one QUESTION."""
     from assistant.render import render_answer
 
-    answer = _open().ask(question)
+    answer = _open(llm).ask(question)
     click.echo(answer.to_json() if as_json else render_answer(answer))
 
 
@@ -155,8 +171,9 @@ def rebuild() -> None:
 
 @cli.command(name="eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_llm_option
 @_user_errors
-def evaluate_command(file: Path) -> None:
+def evaluate_command(file: Path, llm: str | None) -> None:
     """Score the assistant on a question set (JSON Lines) and list the failures.
 
     Each line: {"question": ..., "history": [...], "sentences": [n, ...], "short": [...]}
@@ -165,7 +182,7 @@ def evaluate_command(file: Path) -> None:
     from assistant.evaluation import evaluate, load_cases
 
     cases = load_cases(file)
-    report = evaluate(cases, _open().ask)
+    report = evaluate(cases, _open(llm).ask)
     click.echo(report.render(f"{file.name}: {len(cases)} questions"))
 
 

@@ -13,18 +13,21 @@ APP_NAME = "article-assistant"
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the index lives and which store to use."""
+    """Where the index lives, which store to use, and which model writes answers."""
 
     home: Path
     chroma_url: str | None = None
+    llm: str | None = None  # a LangChain init_chat_model string, or llamacpp:PATH.gguf
 
     @classmethod
-    def from_env(cls, home: Path | str | None = None) -> Settings:
-        """Settings from ASSISTANT_HOME and ASSISTANT_CHROMA_URL; `home` overrides the former."""
+    def from_env(cls, home: Path | str | None = None, llm: str | None = None) -> Settings:
+        """Settings from ASSISTANT_HOME, ASSISTANT_CHROMA_URL and ASSISTANT_LLM; arguments win."""
         if home is None:
             home = os.environ.get("ASSISTANT_HOME") or _default_home()
         return cls(
-            home=Path(home).expanduser(), chroma_url=os.environ.get("ASSISTANT_CHROMA_URL") or None
+            home=Path(home).expanduser(),
+            chroma_url=os.environ.get("ASSISTANT_CHROMA_URL") or None,
+            llm=llm or os.environ.get("ASSISTANT_LLM") or None,
         )
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer
+from assistant.answerers import StreamingAnswerer
 from assistant.config import Settings
 from assistant.followups import Turn, standalone_question
 from assistant.questions import Intent, check_question, intent
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from index.store import DocumentInfo
 
 __all__ = ["Assistant", "Turn", "rebuild_index"]
+
+Rewrite = Callable[[str, Sequence[Turn]], str]
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +51,14 @@ class Assistant:
         index: SentenceIndex,
         retriever: HybridRetriever,
         answerer: Answerer,
+        rewrite: Rewrite = standalone_question,
         notify: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
         self.retriever = retriever
         self.answerer = answerer
+        self._rewrite = rewrite
         self._notify = notify or log.info
         self._ready = False
         self._ready_lock = threading.Lock()
@@ -61,16 +66,24 @@ class Assistant:
 
     @classmethod
     def open(
-        cls, home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
+        cls,
+        home: Path | str | None = None,
+        *,
+        llm: str | None = None,
+        notify: Callable[[str], None] | None = None,
     ) -> Assistant:
-        """An Assistant over the index at `home` (default: ASSISTANT_HOME or the user data dir)."""
+        """An Assistant over the index at `home` (default: ASSISTANT_HOME or the user data dir).
+
+        `llm` (default: ASSISTANT_LLM) names a chat model to write answers; without one the
+        offline extractive answerer answers.
+        """
         from assistant.answerers.extractive import ExtractiveAnswerer
         from assistant.retrieval import HybridRetriever, SentenceIndex
         from index.embedders import SentenceTransformerEmbedder
         from index.sentences import SPLITTER
         from index.store import SentenceStore
 
-        settings = Settings.from_env(home)
+        settings = Settings.from_env(home, llm)
         embedder = SentenceTransformerEmbedder()
         store = SentenceStore.open(
             home=settings.home,
@@ -80,9 +93,26 @@ class Assistant:
         )
         index = SentenceIndex(store, embedder)
         retriever = HybridRetriever(index=index, k=6)
-        answerer = ExtractiveAnswerer(embed=embedder.embed, vocabulary=index)
+        extractive = ExtractiveAnswerer(embed=embedder.embed, vocabulary=index)
+        if not settings.llm:
+            return cls(
+                settings=settings,
+                index=index,
+                retriever=retriever,
+                answerer=extractive,
+                notify=notify,
+            )
+        from assistant.answerers.llm import LLMAnswerer
+        from assistant.llm import chat_model
+
+        writer = LLMAnswerer(model=chat_model(settings.llm), name=settings.llm, fallback=extractive)
         return cls(
-            settings=settings, index=index, retriever=retriever, answerer=answerer, notify=notify
+            settings=settings,
+            index=index,
+            retriever=retriever,
+            answerer=writer,
+            rewrite=writer.standalone,
+            notify=notify,
         )
 
     def warm_up(self) -> None:
@@ -100,14 +130,26 @@ class Assistant:
         if kind is not Intent.QUESTION:
             return self._reply(question, kind)
         self.ensure_index()
-        turns = [turn if isinstance(turn, Turn) else Turn(*turn) for turn in history]
-        query = standalone_question(question, turns)
+        query = self._rewrite(question, _turns(history))
         return self._chain.invoke({"question": question, "query": query})
+
+    def stream(
+        self, question: str, history: Sequence[Turn | tuple[str, Answer]] = ()
+    ) -> Iterator[str | Answer]:
+        """Like `ask`, but first yields the answer's text as a model writes it."""
+        question = check_question(question)
+        kind = intent(question)
+        if kind is not Intent.QUESTION or not isinstance(self.answerer, StreamingAnswerer):
+            yield self.ask(question, history)
+            return
+        self.ensure_index()
+        query = self._rewrite(question, _turns(history))
+        yield from self.answerer.stream(question, self.retriever.search(query), query=query)
 
     def retrieve(self, question: str, history: Sequence[Turn] = ()) -> tuple[str, list[Hit]]:
         """The standalone query for `question` and the sentences retrieved for it."""
         self.ensure_index()
-        query = standalone_question(check_question(question), history)
+        query = self._rewrite(check_question(question), _turns(history))
         return query, self.retriever.search(query)
 
     def _reply(self, question: str, kind: Intent) -> Answer:
@@ -173,6 +215,10 @@ class Assistant:
         from index.ingest import ingest
 
         return ingest(article, store=self.index.store, embedder=self.index.embedder)
+
+
+def _turns(history: Sequence[Turn | tuple[str, Answer]]) -> list[Turn]:
+    return [turn if isinstance(turn, Turn) else Turn(*turn) for turn in history]
 
 
 def rebuild_index(

@@ -6,20 +6,29 @@ import textwrap
 
 from assistant.answer import Answer, Citation
 
-__all__ = ["render_answer", "render_sources"]
+__all__ = ["render_answer", "render_sources", "render_streamed"]
 
 WIDTH = 100
 
 
 def render_answer(answer: Answer) -> str:
     """The answer with its citations as footnotes; quotes a sentence the text does not hold."""
-    lines = [_wrap(answer.answer)]
-    if not answer.citations:
-        return lines[0]
-    heading = "Related sentences:" if not answer.answered else ""
-    lines.append("")
-    if heading:
-        lines.append(heading)
+    return "\n".join([_wrap(answer.answer), *_footnotes(answer)])
+
+
+def render_streamed(answer: Answer, streamed: str) -> str:
+    """What follows a streamed answer: the checked text if it differs, then the footnotes."""
+    same = " ".join(streamed.split()) == " ".join(answer.answer.split())
+    head = [] if same else ["", "Checked against the article:", _wrap(answer.answer)]
+    return "\n".join([*head, *_footnotes(answer)])
+
+
+def _footnotes(answer: Answer) -> list[str]:
+    lines: list[str] = []
+    if answer.citations:
+        lines.append("")
+        if not answer.answered:
+            lines.append("Related sentences:")
     for c in answer.citations:
         place = _place(c)
         if c.text in answer.answer:
@@ -27,7 +36,12 @@ def render_answer(answer: Answer) -> str:
         else:
             lines.append(_wrap(f"[{c.n}] “{c.text}”", indent="  ", hang="      "))
             lines.append(f"      — {place}")
-    return "\n".join(lines)
+    if answer.unsupported:
+        lines.append(
+            f"({len(answer.unsupported)} sentence(s) the article does not support were removed.)"
+        )
+    lines.extend(f"({notice})" for notice in answer.notices)
+    return lines
 
 
 def render_sources(answer: Answer | None) -> str:

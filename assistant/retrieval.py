@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.answer import Citation
 from assistant.text import terms
 from index.embedders import Embedder
 from index.store import SentenceStore, StoredSentence
@@ -45,6 +46,22 @@ class Hit:
     lexical: float  # BM25 score (0 when no query term occurs)
     before: str = ""
     after: str = ""
+
+    def cite(self, n: int, role: Literal["cited", "related"] = "cited") -> Citation:
+        """This sentence as citation `[n]`, quoting the stored text."""
+        s = self.sentence
+        return Citation(
+            n=n,
+            document=s.document,
+            sentence=s.number,
+            text=s.text,
+            start=s.start,
+            end=s.end,
+            score=self.similarity,
+            paragraph=s.paragraph,
+            title=self.title,
+            role=role,
+        )
 
 
 class SentenceIndex:

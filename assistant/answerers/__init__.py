@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from assistant.answer import Answer
-from assistant.retrieval import Hit
 
-__all__ = ["Answerer"]
+if TYPE_CHECKING:  # retrieval pulls in LangChain; `assistant --help` must not
+    from assistant.retrieval import Hit
+
+__all__ = ["Answerer", "StreamingAnswerer"]
 
 
 class Answerer(Protocol):
@@ -17,3 +19,12 @@ class Answerer(Protocol):
     name: str
 
     def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer: ...
+
+
+@runtime_checkable
+class StreamingAnswerer(Answerer, Protocol):
+    """An answerer that can show its text while it writes: str chunks, then the Answer."""
+
+    def stream(
+        self, question: str, hits: Sequence[Hit], *, query: str = ""
+    ) -> Iterator[str | Answer]: ...

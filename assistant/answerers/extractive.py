@@ -22,9 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from importlib import resources
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Answer
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
 from assistant.retrieval import Hit
 from assistant.spans import Span, find_spans
@@ -168,7 +168,7 @@ class ExtractiveAnswerer:
         query = query or question
         ranked = self.evidence(query, hits)
         if not ranked or self.confidence(ranked[0]) < self.threshold:
-            related = tuple(_citation(i + 1, e.hit, "related") for i, e in enumerate(ranked[:2]))
+            related = tuple(e.hit.cite(i + 1, "related") for i, e in enumerate(ranked[:2]))
             return Answer(
                 question=question,
                 answer=NOT_FOUND,
@@ -179,7 +179,7 @@ class ExtractiveAnswerer:
                 kind="not_found",
             )
         chosen = self._choose(answer_type(query), ranked)
-        citations = tuple(_citation(i + 1, e.hit, "cited") for i, e in enumerate(chosen))
+        citations = tuple(e.hit.cite(i + 1) for i, e in enumerate(chosen))
         body = " ".join(f"{c.text} [{c.n}]" for c in citations)
         short = chosen[0].span.text if chosen[0].span else None
         text = f"{short} — {body}" if short else body
@@ -354,19 +354,3 @@ def _distance(span: Span, offset: int) -> int:
     if span.start <= offset < span.end:
         return 0
     return min(abs(offset - span.start), abs(offset - span.end))
-
-
-def _citation(n: int, hit: Hit, role: Literal["cited", "related"]) -> Citation:
-    s = hit.sentence
-    return Citation(
-        n=n,
-        document=s.document,
-        sentence=s.number,
-        text=s.text,
-        start=s.start,
-        end=s.end,
-        score=hit.similarity,
-        paragraph=s.paragraph,
-        title=hit.title,
-        role=role,
-    )

@@ -1,0 +1,124 @@
+"""Fluent answers from a chat model, kept only where the article supports them.
+
+The model sees the retrieved sentences numbered and returns sentences that cite them (`[n]`).
+Every claim is then checked in code (assistant.citations): unknown numbers are dropped, and a claim
+whose numbers, names or content words are not in its cited sentences is removed. When nothing
+supported is left, or the model fails, the extractive answer is returned with a notice. The quoted
+text shown is always the stored sentence, never the model's.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from assistant.answer import Answer
+from assistant.answerers import Answerer
+from assistant.citations import parse_claims, renumber, verify
+from assistant.followups import Turn, standalone_question
+from assistant.retrieval import Hit
+from prompts import load
+
+__all__ = ["LLMAnswerer"]
+
+log = logging.getLogger(__name__)
+
+NOT_IN_ARTICLE = "NOT IN ARTICLE"
+MAX_SOURCES = 6
+_UNVERIFIED = "The model's answer could not be checked against the article; showing its sentences."
+
+
+class LLMAnswerer:
+    """Answers with a chat model; every sentence it keeps is verified against its citations."""
+
+    def __init__(self, *, model: BaseChatModel, name: str, fallback: Answerer) -> None:
+        self.name = name
+        self._model = model
+        self._fallback = fallback
+
+    def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer:
+        """The verified answer (the last item of `stream`)."""
+        final = None
+        for item in self.stream(question, hits, query=query):
+            final = item
+        assert isinstance(final, Answer)
+        return final
+
+    def stream(
+        self, question: str, hits: Sequence[Hit], *, query: str = ""
+    ) -> Iterator[str | Answer]:
+        """The model's text as it is generated, then the verified Answer."""
+        query = query or question
+        sources = {i + 1: hit for i, hit in enumerate(hits[:MAX_SOURCES])}
+        numbered = "\n".join(f"[{n}] {hit.sentence.text}" for n, hit in sources.items())
+        messages = [
+            SystemMessage(load("answer_system")),
+            HumanMessage(load("answer_user").format(sentences=numbered, question=query)),
+        ]
+        parts: list[str] = []
+        try:
+            for chunk in self._model.stream(messages):
+                text = chunk.content if isinstance(chunk.content, str) else ""
+                if text:
+                    parts.append(text)
+                    yield text
+        except Exception as exc:  # timeouts, refused connections, rate limits, bad replies
+            log.warning("language model failed: %r", exc)
+            notice = f"The model failed ({type(exc).__name__}); answering from the article."
+            yield self._fall_back(question, hits, query, notice, ())
+            return
+        yield self._verified(question, query, "".join(parts), sources, hits)
+
+    def standalone(self, question: str, history: Sequence[Turn]) -> str:
+        """The follow-up rewritten by the model; the rule-based rewrite if the model fails."""
+        if not history:
+            return question
+        conversation = "\n".join(f"Q: {t.question}\nA: {t.answer.answer}" for t in history[-3:])
+        prompt = load("standalone").format(conversation=conversation, question=question)
+        try:
+            reply = self._model.invoke([HumanMessage(prompt)]).content
+        except Exception as exc:
+            log.warning("language model failed to rewrite the question: %r", exc)
+            reply = ""
+        lines = [line.strip().strip('"“”') for line in str(reply).splitlines() if line.strip()]
+        rewritten = lines[0] if lines else ""
+        if not rewritten or len(rewritten) > 3 * len(question) + 100:
+            return standalone_question(question, history)
+        return rewritten
+
+    def _verified(
+        self, question: str, query: str, text: str, sources: dict[int, Hit], hits: Sequence[Hit]
+    ) -> Answer:
+        if NOT_IN_ARTICLE in text.upper():
+            return self._fall_back(question, hits, query, "", ())
+        texts = {n: hit.sentence.text for n, hit in sources.items()}
+        verdicts = [verify(claim, texts) for claim in parse_claims(text)]
+        kept = [v.claim for v in verdicts if v.supported]
+        dropped = tuple(v.claim.text for v in verdicts if not v.supported)
+        for verdict in verdicts:
+            if not verdict.supported:
+                log.info("dropped %r: %s", verdict.claim.text, verdict.reason)
+        if not kept:
+            return self._fall_back(question, hits, query, _UNVERIFIED, dropped)
+        answer_text, order = renumber(kept, texts)
+        citations = tuple(sources[n].cite(i + 1) for i, n in enumerate(order))
+        return Answer(
+            question=question,
+            answer=answer_text,
+            answered=True,
+            citations=citations,
+            answerer=self.name,
+            query=query,
+            unsupported=dropped,
+        )
+
+    def _fall_back(
+        self, question: str, hits: Sequence[Hit], query: str, notice: str, dropped: tuple[str, ...]
+    ) -> Answer:
+        answer = self._fallback.answer(question, hits, query=query)
+        notices = (*answer.notices, notice) if notice else answer.notices
+        return replace(answer, notices=notices, unsupported=dropped)
