@@ -42,16 +42,29 @@ class Verdict:
 
 def parse_claims(text: str) -> list[Claim]:
     """Split model output into sentences, each with the `[n]`/`[n, m]` numbers it carries."""
-    claims = []
+    claims: list[Claim] = []
     for sentence in split_sentences(text.strip()):
-        cites: list[int] = []
-        for match in _MARKERS.finditer(sentence.text):
-            cites.extend(int(n) for n in re.findall(r"\d+", match.group(1)))
-        bare = _MARKERS.sub("", sentence.text).strip()
-        bare = re.sub(r"\s+([.!?,;:])", r"\1", bare)
+        body = sentence.text
+        # "... in 2023. [1] Cost ...": markers after a full stop belong to the sentence before.
+        leading = re.match(r"(?:\s*\[\d+(?:\s*,\s*\d+)*\])+", body)
+        if leading and claims:
+            last = claims[-1]
+            claims[-1] = Claim(last.text, _unique(last.cites, _numbers(leading.group())))
+            body = body[leading.end() :]
+        bare = re.sub(r"\s+([.!?,;:])", r"\1", _MARKERS.sub("", body).strip())
         if bare.strip(" .!?"):
-            claims.append(Claim(bare, tuple(dict.fromkeys(cites))))
+            claims.append(Claim(bare, _unique((), _numbers(body))))
     return claims
+
+
+def _numbers(markers: str) -> list[int]:
+    return [
+        int(n) for match in _MARKERS.finditer(markers) for n in re.findall(r"\d+", match.group(1))
+    ]
+
+
+def _unique(first: Sequence[int], more: Sequence[int]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys((*first, *more)))
 
 
 def verify(claim: Claim, sources: Mapping[int, str]) -> Verdict:

@@ -186,6 +186,50 @@ def evaluate_command(file: Path, llm: str | None) -> None:
     click.echo(report.render(f"{file.name}: {len(cases)} questions"))
 
 
+@cli.command()
+@click.option(
+    "--http",
+    "use_http",
+    is_flag=True,
+    help="Serve the Events API over HTTP (at /slack/events) instead of Socket Mode.",
+)
+@click.option("--port", default=3000, show_default=True, help="Port for --http.")
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address for --http.")
+@_llm_option
+@_user_errors
+def slack(use_http: bool, port: int, host: str, llm: str | None) -> None:
+    """Run the Slack bot: mention it or DM it; a thread is a conversation.
+
+    Needs SLACK_BOT_TOKEN, and SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (--http).
+    """
+    import logging
+
+    from assistant.config import SlackSettings
+    from assistant.slack import RedactTokens, build_app, check_settings, run_socket_mode, serve_http
+
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactTokens())
+    logging.basicConfig(
+        level=logging.INFO,
+        handlers=[handler],
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    settings = SlackSettings.from_env()
+    check_settings(settings, http=use_http)  # before loading any model
+    assistant = _open(llm)
+    assistant.warm_up()
+    app = build_app(assistant, settings)
+    if not use_http:
+        run_socket_mode(app, settings.app_token or "")
+        return
+    server = serve_http(app, host=host, port=port)
+    click.echo(f"Listening for Slack events on http://{host}:{port}/slack/events", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="assistant")

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "SlackSettings"]
 
 APP_NAME = "article-assistant"
 
@@ -18,6 +18,7 @@ class Settings:
     home: Path
     chroma_url: str | None = None
     llm: str | None = None  # a LangChain init_chat_model string, or llamacpp:PATH.gguf
+    llm_timeout: float = 60.0  # seconds per model request (ASSISTANT_LLM_TIMEOUT)
 
     @classmethod
     def from_env(cls, home: Path | str | None = None, llm: str | None = None) -> Settings:
@@ -28,7 +29,42 @@ class Settings:
             home=Path(home).expanduser(),
             chroma_url=os.environ.get("ASSISTANT_CHROMA_URL") or None,
             llm=llm or os.environ.get("ASSISTANT_LLM") or None,
+            llm_timeout=_seconds(os.environ.get("ASSISTANT_LLM_TIMEOUT") or "60"),
         )
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """Slack's own variable names, plus ASSISTANT_SLACK_API_URL for another Web API base URL."""
+
+    bot_token: str | None
+    app_token: str | None
+    signing_secret: str | None
+    api_url: str | None
+
+    @classmethod
+    def from_env(cls) -> SlackSettings:
+        """The settings from SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET."""
+        return cls(
+            bot_token=os.environ.get("SLACK_BOT_TOKEN") or None,
+            app_token=os.environ.get("SLACK_APP_TOKEN") or None,
+            signing_secret=os.environ.get("SLACK_SIGNING_SECRET") or None,
+            api_url=os.environ.get("ASSISTANT_SLACK_API_URL") or None,
+        )
+
+
+def _seconds(value: str) -> float:
+    from assistant.errors import AssistantError
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if seconds <= 0:
+        raise AssistantError(
+            f"ASSISTANT_LLM_TIMEOUT={value} is not a number of seconds; set it to e.g. 60."
+        )
+    return seconds
 
 
 def _default_home() -> str:

@@ -105,7 +105,11 @@ class Assistant:
         from assistant.answerers.llm import LLMAnswerer
         from assistant.llm import chat_model
 
-        writer = LLMAnswerer(model=chat_model(settings.llm), name=settings.llm, fallback=extractive)
+        writer = LLMAnswerer(
+            model=chat_model(settings.llm, timeout=settings.llm_timeout),
+            name=settings.llm,
+            fallback=extractive,
+        )
         return cls(
             settings=settings,
             index=index,

@@ -31,8 +31,8 @@ EXTRAS = {
 TIMEOUT_SECONDS = 60.0
 
 
-def chat_model(spec: str) -> BaseChatModel:
-    """The chat model an `ASSISTANT_LLM` string names."""
+def chat_model(spec: str, *, timeout: float = TIMEOUT_SECONDS) -> BaseChatModel:
+    """The chat model an `ASSISTANT_LLM` string names; `timeout` bounds each HTTP request."""
     provider, _, model = spec.partition(":")
     if not model:
         raise AssistantError(
@@ -45,7 +45,7 @@ def chat_model(spec: str) -> BaseChatModel:
 
     options: dict[str, Any] = {"temperature": 0}
     if provider in ("openai", "azure_openai"):
-        options.update(timeout=TIMEOUT_SECONDS, max_retries=1)
+        options.update(timeout=timeout, max_retries=1)
     try:
         return init_chat_model(model, model_provider=provider, **options)
     except ImportError as exc:

@@ -18,9 +18,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from assistant.answer import Answer
 from assistant.answerers import Answerer
-from assistant.citations import parse_claims, renumber, verify
+from assistant.citations import Verdict, parse_claims, renumber, verify
 from assistant.followups import Turn, standalone_question
 from assistant.retrieval import Hit
+from assistant.text import terms
 from prompts import load
 
 __all__ = ["LLMAnswerer"]
@@ -28,7 +29,7 @@ __all__ = ["LLMAnswerer"]
 log = logging.getLogger(__name__)
 
 NOT_IN_ARTICLE = "NOT IN ARTICLE"
-MAX_SOURCES = 6
+MAX_SOURCES = 4  # small models wander when shown more
 _UNVERIFIED = "The model's answer could not be checked against the article; showing its sentences."
 
 
@@ -96,7 +97,8 @@ class LLMAnswerer:
         if NOT_IN_ARTICLE in text.upper():
             return self._fall_back(question, hits, query, "", ())
         texts = {n: hit.sentence.text for n, hit in sources.items()}
-        verdicts = [verify(claim, texts) for claim in parse_claims(text)]
+        asked = set(terms(query))
+        verdicts = [_on_topic(verify(claim, texts), asked) for claim in parse_claims(text)]
         kept = [v.claim for v in verdicts if v.supported]
         dropped = tuple(v.claim.text for v in verdicts if not v.supported)
         for verdict in verdicts:
@@ -122,3 +124,14 @@ class LLMAnswerer:
         answer = self._fallback.answer(question, hits, query=query)
         notices = (*answer.notices, notice) if notice else answer.notices
         return replace(answer, notices=notices, unsupported=dropped)
+
+
+def _on_topic(verdict: Verdict, asked: set[str]) -> Verdict:
+    """A supported claim must also speak to the question: share one of its terms.
+
+    subtle: this is what keeps instructions planted in an article out of answers. A planted
+    sentence supports a claim that repeats it, but that claim is not about the question.
+    """
+    if verdict.supported and asked and not asked & set(terms(verdict.claim.text)):
+        return replace(verdict, supported=False, reason="does not address the question")
+    return verdict
