@@ -267,12 +267,17 @@ _TOKEN = re.compile(r"xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
 
 class RedactTokens(logging.Filter):
-    """A logging filter that masks Slack tokens in every record it sees."""
+    """A logging filter that masks Slack tokens in messages and tracebacks it passes on."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
         if _TOKEN.search(text):
             record.msg, record.args = _TOKEN.sub("xox…", text), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            # Formatters reuse exc_text once it is set: make it the redacted traceback.
+            record.exc_text = _TOKEN.sub("xox…", record.exc_text)
         return True
 
 

@@ -6,13 +6,28 @@ from assistant.answer import Answer, Citation
 from assistant.chat import Conversation, run_chat
 from assistant.followups import Turn
 
-CITATION = Citation(n=1, document="deepseek", sentence=4, text="It cost $6 million.", start=0,
-                    end=19, score=0.7, paragraph=2, title="DeepSeek")
+CITATION = Citation(
+    n=1,
+    document="deepseek",
+    sentence=4,
+    text="It cost $6 million.",
+    start=0,
+    end=19,
+    score=0.7,
+    paragraph=2,
+    title="DeepSeek",
+)
 
 
 def answer(text: str, unsupported: tuple[str, ...] = ()) -> Answer:
-    return Answer(question="q", answer=text, answered=True, citations=(CITATION,),
-                  answerer="fake", unsupported=unsupported)
+    return Answer(
+        question="q",
+        answer=text,
+        answered=True,
+        citations=(CITATION,),
+        answerer="fake",
+        unsupported=unsupported,
+    )
 
 
 def streaming(final: Answer, chunks: list[str]):  # type: ignore[no-untyped-def]
@@ -26,17 +41,26 @@ def streaming(final: Answer, chunks: list[str]):  # type: ignore[no-untyped-def]
 def run(final: Answer, chunks: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     conversation = Conversation(lambda q, h: final, streaming(final, chunks))
-    run_chat(conversation, ["How much?"], lambda t: out.append(("line", t)),
-             write_partial=lambda t: out.append(("partial", t)))
+    run_chat(
+        conversation,
+        ["How much?"],
+        lambda t: out.append(("line", t)),
+        write_partial=lambda t: out.append(("partial", t)),
+    )
     assert conversation.last == final
     return out
 
 
 def test_streamed_text_then_footnotes() -> None:
     out = run(answer("Training cost $6 million. [1]"), ["Training cost ", "$6 million. [1]"])
-    assert out == [("partial", "Training cost "), ("partial", "$6 million. [1]"),
-                   ("line", "\n  [1] “It cost $6 million.”\n      — DeepSeek (deepseek), "
-                            "paragraph 2, sentence 4")]
+    assert out == [
+        ("partial", "Training cost "),
+        ("partial", "$6 million. [1]"),
+        (
+            "line",
+            "\n  [1] “It cost $6 million.”\n      — DeepSeek (deepseek), paragraph 2, sentence 4",
+        ),
+    ]
 
 
 def test_checked_answer_shown_when_the_verifier_changed_it() -> None:

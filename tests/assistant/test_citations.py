@@ -4,9 +4,9 @@ from assistant.citations import Claim, parse_claims, renumber, verify
 
 SOURCES = {
     1: "DeepSeek’s AI model, powered by the DeepSeek-V3 framework, was reportedly trained for "
-       "just $6 million, much less than the billions spent by U.S. firms on similar models.",
+    "just $6 million, much less than the billions spent by U.S. firms on similar models.",
     2: "Liang Wenfeng, the founder of DeepSeek, which launched in 2023, has previously mentioned "
-       "the company’s focus on balancing cost and performance.",
+    "the company’s focus on balancing cost and performance.",
 }
 
 
@@ -49,4 +49,6 @@ def test_renumber_by_first_use_and_drop_unknown() -> None:
 
 def test_markers_after_the_full_stop_belong_to_the_sentence() -> None:
     assert parse_claims("Founded in 2023. [1] Cost $6 million. [2][1]") == [
-        Claim("Founded in 2023.", (1,)), Claim("Cost $6 million.", (2, 1))]
+        Claim("Founded in 2023.", (1,)),
+        Claim("Cost $6 million.", (2, 1)),
+    ]

@@ -5,8 +5,11 @@ from prompts import load, placeholders
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("answer_system", set()), ("answer_user", {"sentences", "question"}),
-     ("standalone", {"conversation", "question"})],
+    [
+        ("answer_system", set()),
+        ("answer_user", {"sentences", "question"}),
+        ("standalone", {"conversation", "question"}),
+    ],
 )
 def test_placeholders(name: str, expected: set[str]) -> None:
     assert placeholders(name) == expected
