@@ -331,3 +331,15 @@ def test_question_text() -> None:
     assert question_text("<@UBOT> What about <https://x.com|x.com> &amp; AI?") == (
         "What about x.com & AI?"
     )
+
+
+def test_manifest_asks_for_what_the_bot_uses() -> None:
+    import yaml
+
+    from ..conftest import DATA
+
+    manifest = yaml.safe_load((DATA.parent.parent / "slack" / "manifest.yml").read_text())
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_mention", "message.im"}
+    assert {"app_mentions:read", "chat:write", "im:history", "channels:history",
+            "reactions:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
