@@ -1,17 +1,19 @@
-"""Fit the extractive answerer's abstention model on the development split of a question set.
+"""Fit the extractive answerer's abstention model on the calibration questions.
 
-    python benchmarks/calibrate.py [tests/data/deepseek_dev.jsonl]
+    python benchmarks/calibrate.py
+
+Fits on tests/data/deepseek_train.jsonl plus the dev split of tests/data/deepseek_dev.jsonl;
+the held-out split of the development set is never used for fitting.
 
 Logistic regression over the answerer's evidence features of its best sentence; the label is
 "the article answers this and the best sentence is one that does". The threshold is the one that
-gets the most dev-split decisions right. Held-out questions are never used for fitting; their
-figures are printed beside the dev split's. Writes assistant/answerers/calibration.json.
+gets the most fitting decisions right. The held-out questions' figures are printed beside the
+fitting set's. Writes assistant/answerers/calibration.json.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
 from pathlib import Path
 
@@ -57,11 +59,11 @@ def decisions_right(p: np.ndarray, y: np.ndarray, threshold: float) -> float:
 
 
 def main() -> None:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/deepseek_dev.jsonl"
-    cases = load_cases(path)
+    cases = load_cases(ROOT / "tests/data/deepseek_dev.jsonl")
+    train = load_cases(ROOT / "tests/data/deepseek_train.jsonl")
     with tempfile.TemporaryDirectory() as home:
         assistant = Assistant.open(home)
-        dev = [c for c in cases if c.split == "dev"]
+        dev = train + [c for c in cases if c.split == "dev"]
         held = [c for c in cases if c.split != "dev"]
         x_dev, y_dev = features(assistant, dev)
         x_held, y_held = features(assistant, held)
@@ -86,7 +88,7 @@ def main() -> None:
     )
     print(f"weights {np.round(w, 3).tolist()} threshold {threshold}")
     print(
-        f"decisions right: dev {decisions_right(p_dev, y_dev, threshold):.3f} "
+        f"decisions right: fitting set {decisions_right(p_dev, y_dev, threshold):.3f} "
         f"({len(dev)}), held out {decisions_right(p_held, y_held, threshold):.3f} ({len(held)})"
     )
 

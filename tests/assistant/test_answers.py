@@ -119,7 +119,7 @@ BARS = {
     "citation hit": 0.90,
     "citation precision": 0.85,
     "correct abstention": 0.85,
-    "false abstention": 0.08,
+    "false abstention": 0.10,
 }
 
 

@@ -340,6 +340,13 @@ def test_manifest_asks_for_what_the_bot_uses() -> None:
 
     manifest = yaml.safe_load((DATA.parent.parent / "slack" / "manifest.yml").read_text())
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_mention", "message.im"}
-    assert {"app_mentions:read", "chat:write", "im:history", "channels:history",
-            "reactions:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+        "app_mention",
+        "message.im",
+    }
+    assert {
+        "app_mentions:read",
+        "chat:write",
+        "im:history",
+        "channels:history",
+        "reactions:write",
+    } <= set(manifest["oauth_config"]["scopes"]["bot"])
