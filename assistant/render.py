@@ -19,8 +19,8 @@ def render_answer(answer: Answer) -> str:
 def render_streamed(answer: Answer, streamed: str) -> str:
     """What follows a streamed answer: the checked text if it differs, then the footnotes."""
     same = " ".join(streamed.split()) == " ".join(answer.answer.split())
-    head = [] if same else ["", "Checked against the article:", _wrap(answer.answer)]
-    return "\n".join([*head, *_footnotes(answer)])
+    head = [""] if same else ["", "", "Checked against the article:", _wrap(answer.answer)]
+    return "\n".join([*head, *_footnotes(answer)])  # the first "" ends the streamed line
 
 
 def _footnotes(answer: Answer) -> list[str]:

@@ -67,5 +67,5 @@ def test_checked_answer_shown_when_the_verifier_changed_it() -> None:
     final = answer("Training cost $6 million. [1]", unsupported=("Google bought it.",))
     out = run(final, ["Training cost $6 million [1]. ", "Google bought it [3]."])
     checked = out[-1][1]
-    assert checked.startswith("\nChecked against the article:\nTraining cost $6 million. [1]")
+    assert checked.startswith("\n\nChecked against the article:\nTraining cost $6 million. [1]")
     assert checked.endswith("(1 sentence(s) the article does not support were removed.)")
