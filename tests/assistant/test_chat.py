@@ -58,7 +58,7 @@ def test_streamed_text_then_footnotes() -> None:
         ("partial", "$6 million. [1]"),
         (
             "line",
-            "\n  [1] “It cost $6 million.”\n      — DeepSeek (deepseek), paragraph 2, sentence 4",
+            "\n\n  [1] “It cost $6 million.”\n      — DeepSeek (deepseek), paragraph 2, sentence 4",
         ),
     ]
 
