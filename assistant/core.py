@@ -103,11 +103,12 @@ class Assistant:
                 notify=notify,
             )
         from assistant.answerers.llm import LLMAnswerer
-        from assistant.llm import chat_model
+        from assistant.llm import chat_model, supports_structured_output
 
         writer = LLMAnswerer(
             model=chat_model(settings.llm, timeout=settings.llm_timeout),
             name=settings.llm,
+            structured=supports_structured_output(settings.llm),
             fallback=extractive,
         )
         return cls(

@@ -18,7 +18,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 
 from assistant.errors import AssistantError
 
-__all__ = ["LlamaCppChat", "chat_model"]
+__all__ = ["LlamaCppChat", "chat_model", "supports_structured_output"]
 
 # Provider → the extra that installs its LangChain integration.
 EXTRAS = {
@@ -29,6 +29,11 @@ EXTRAS = {
     "llamacpp": "llamacpp",
 }
 TIMEOUT_SECONDS = 60.0
+
+
+def supports_structured_output(spec: str) -> bool:
+    """Whether the provider fills a JSON schema by tool calling (else the [n] text format)."""
+    return spec.partition(":")[0] in ("openai", "azure_openai", "anthropic", "ollama")
 
 
 def chat_model(spec: str, *, timeout: float = TIMEOUT_SECONDS) -> BaseChatModel:

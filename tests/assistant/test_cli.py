@@ -179,3 +179,28 @@ def test_add_bad_file_writes_nothing(home_env: Path, tmp_path: Path) -> None:
         f"Error: {empty} has no text to index; add an article with some text.\n"
     )
     assert not home_env.exists()  # nothing was opened, let alone written
+
+
+def test_public_api_is_pinned() -> None:
+    import assistant
+
+    assert sorted(assistant.__all__) == [
+        "Answer",
+        "Assistant",
+        "AssistantError",
+        "BadQuestion",
+        "Citation",
+        "Turn",
+    ]
+    assert list(json.loads(assistant.Answer("q", "a", False, (), "x").to_json())) == [
+        "question",
+        "answer",
+        "answered",
+        "citations",
+        "answerer",
+        "query",
+        "short_answer",
+        "kind",
+        "notices",
+        "unsupported",
+    ]

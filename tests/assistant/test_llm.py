@@ -17,10 +17,12 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from pydantic import Field
 
 from assistant import Answer, Assistant, AssistantError
 from assistant.answerers.extractive import ExtractiveAnswerer
@@ -103,6 +105,70 @@ def test_stream_yields_text_then_answer(assistant: Assistant) -> None:
     assert all(isinstance(i, str) for i in items[:-1]) and len(items) > 2
     assert "".join(items[:-1]) == f"It cost $6 million [{n}]."
     assert isinstance(items[-1], Answer) and items[-1].answer == "It cost $6 million. [1]"
+
+
+class Structured(GenericFakeChatModel):
+    """A fake model that fills the answer schema, streaming partial objects as tool calling does."""
+
+    partials: list[dict[str, Any]] = Field(default_factory=list)
+    refuse_with: int | None = None
+
+    def with_structured_output(self, schema: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        from langchain_core.runnables import RunnableGenerator
+
+        assert schema["title"] == "cited_answer" and kwargs == {"method": "function_calling"}
+        partials, status = self.partials, self.refuse_with
+
+        def fill(_: Iterator[Any]) -> Iterator[dict[str, Any]]:
+            if status:
+                error = RuntimeError("tools are not supported")
+                error.status_code = status  # type: ignore[attr-defined]
+                raise error
+            yield from partials
+
+        return RunnableGenerator(fill)
+
+
+def test_structured_output_streams_and_is_verified(assistant: Assistant) -> None:
+    query, hits = assistant.retrieve(QUESTION)
+    n = next(i + 1 for i, h in enumerate(hits) if h.sentence.number == 4)
+    final = {
+        "in_article": True,
+        "sentences": [
+            {"text": "DeepSeek trained its model for $6 million.", "citations": [n]},
+            {"text": "Meta paid $2 billion for it.", "citations": [n]},
+        ],
+    }
+    partials = [
+        {},
+        {"in_article": True, "sentences": [{"text": "DeepSeek trained"}]},
+        {"in_article": True, "sentences": [final["sentences"][0]]},
+        final,
+    ]
+    extractive = assistant.answerer
+    assert isinstance(extractive, ExtractiveAnswerer)
+    model = Structured(messages=iter([]), partials=partials)
+    writer = LLMAnswerer(model=model, name="fake:structured", fallback=extractive, structured=True)
+    items = list(writer.stream(QUESTION, hits, query=query))
+    text = "".join(i for i in items if isinstance(i, str))
+    assert text == (
+        f"DeepSeek trained its model for $6 million. [{n}] Meta paid $2 billion for it. [{n}]"
+    )
+    answer = items[-1]
+    assert isinstance(answer, Answer) and answer.answerer == "fake:structured"
+    assert answer.answer == "DeepSeek trained its model for $6 million. [1]"
+    assert answer.unsupported == ("Meta paid $2 billion for it.",)
+
+
+def test_structured_output_refused_falls_back_to_text(assistant: Assistant) -> None:
+    query, hits = assistant.retrieve(QUESTION)
+    n = next(i + 1 for i, h in enumerate(hits) if h.sentence.number == 4)
+    extractive = assistant.answerer
+    assert isinstance(extractive, ExtractiveAnswerer)
+    model = Structured(messages=iter([AIMessage(f"It cost $6 million [{n}].")]), refuse_with=400)
+    writer = LLMAnswerer(model=model, name="fake:text", fallback=extractive, structured=True)
+    answer = writer.answer(QUESTION, hits, query=query)
+    assert answer.answerer == "fake:text" and answer.answer == "It cost $6 million. [1]"
 
 
 def test_missing_provider_package_names_the_extra() -> None:
@@ -213,10 +279,10 @@ def test_openai_compatible_server(
     monkeypatch.setenv("OPENAI_BASE_URL", openai_server)
     monkeypatch.setenv("OPENAI_API_KEY", "local")
     assistant = Assistant.open(bundled_home, llm="openai:smollm2")
+    assert isinstance(assistant.answerer, LLMAnswerer) and assistant.answerer.structured
     items = list(assistant.stream("Who founded DeepSeek?"))
     final = items[-1]
     assert isinstance(final, Answer)
-    assert any(isinstance(i, str) and i for i in items[:-1])  # tokens arrived as they came
     assert not any("model failed" in n for n in final.notices)
     assert final.answerer in ("openai:smollm2", "extractive")
     for claim in parse_claims(final.answer) if final.answerer == "openai:smollm2" else []:
