@@ -1,0 +1,107 @@
+"""The same store on a real Chroma server (`chroma run`, started here on loopback)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from index.errors import StoreUnavailable
+from index.ingest import bundled_article, ingest
+from index.sentences import SPLITTER
+from index.store import SentenceStore
+
+from .test_store import FakeEmbedder
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = Path(sys.executable).parent / "chroma"
+    server = subprocess.Popen(
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(tmp_path_factory.mktemp("chroma")),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).read()
+                break
+            except OSError:
+                assert server.poll() is None, "chroma run exited"
+                assert time.monotonic() < deadline, "chroma run did not start"
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def client_store_reset(url: str) -> None:
+    import chromadb
+
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]))
+    for collection in client.list_collections():
+        client.delete_collection(collection.name)
+
+
+def test_store_on_a_server(chroma_url: str) -> None:
+    store = SentenceStore.open(
+        home=None, url=chroma_url, embedding_model="fake-embedding", splitter=SPLITTER
+    )
+    embedder = FakeEmbedder()
+    assert ingest(bundled_article(), store=store, embedder=embedder) is True
+    again = SentenceStore.open(
+        home=None, url=chroma_url, embedding_model="fake-embedding", splitter=SPLITTER
+    )  # a second worker sees the same index
+    assert ingest(bundled_article(), store=again, embedder=embedder) is False
+    stored = again.sentences()
+    assert len(stored) == 11
+    target = stored[7]
+    assert again.query(embedder.embed([target.text])[0], k=1)[0].sentence == target
+    again.remove("deepseek")
+    assert store.documents() == []
+
+
+def test_cli_answers_from_the_server(
+    chroma_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASSISTANT_CHROMA_URL", chroma_url)
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    client_store_reset(chroma_url)  # the test above left a store built with a fake model
+    result = CliRunner().invoke(cli, ["ask", "Who founded DeepSeek?", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["short_answer"] == "Liang Wenfeng"
+    assert not (tmp_path / "home" / "chroma").exists()  # nothing stored locally
+
+
+def test_unreachable_server_is_a_clear_error() -> None:
+    with pytest.raises(StoreUnavailable, match="start it with `chroma run`"):
+        SentenceStore.open(
+            home=None, url="http://127.0.0.1:1", embedding_model="m", splitter=SPLITTER
+        )
