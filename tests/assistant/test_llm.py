@@ -24,7 +24,7 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from pydantic import Field
 
-from assistant import Answer, Assistant, AssistantError
+from assistant import Answer, Assistant, AssistantError, Turn
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.answerers.llm import LLMAnswerer
 from assistant.citations import parse_claims, verify
@@ -337,3 +337,24 @@ def test_failing_endpoint_falls_back(
     assert len(answer.notices) == 1 and answer.notices[0].startswith("The model failed (")
     if server:
         assert 1 <= handler.requests <= 2  # one retry at most
+
+
+def test_follow_ups_rewritten_by_the_model(assistant: Assistant) -> None:
+    first = assistant.ask("Who founded DeepSeek?")
+    history = [Turn("Who founded DeepSeek?", first)]
+    writer = with_model(assistant, ['"When was Liang Wenfeng\'s company DeepSeek launched?"\n'])
+    assert writer.standalone("When was his company launched?", history) == (
+        "When was Liang Wenfeng's company DeepSeek launched?"
+    )
+
+    class Broken(GenericFakeChatModel):
+        def _generate(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            raise ConnectionError("refused")
+
+    extractive = assistant.answerer
+    assert isinstance(extractive, ExtractiveAnswerer)
+    broken = LLMAnswerer(model=Broken(messages=iter([])), name="broken", fallback=extractive)
+    assert broken.standalone("When was his company launched?", history) == (
+        "When was Liang Wenfeng's company launched?"
+    )  # the rule-based rewrite
+    assert writer.standalone("Who founded DeepSeek?", []) == "Who founded DeepSeek?"

@@ -350,3 +350,29 @@ def test_manifest_asks_for_what_the_bot_uses() -> None:
         "channels:history",
         "reactions:write",
     } <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_register_on_an_existing_app(assistant: Assistant) -> None:
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    api = WebAPI()
+    web, api_url = serve_web_api(api)
+    app = App(client=WebClient(token=TOKEN, base_url=api_url), signing_secret=SECRET)
+
+    @app.event("reaction_added")
+    def existing_listener() -> None:  # the user's own listeners keep working beside ours
+        pass
+
+    from assistant.slack import register
+
+    register(app, assistant)
+    http = serve_http(app, host="127.0.0.1", port=0)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    try:
+        bot = Bot(api, f"http://127.0.0.1:{http.server_port}/slack/events")
+        bot.send(mention("Who founded DeepSeek?"))
+        assert bot.posts()[0]["text"].startswith("Liang Wenfeng")
+    finally:
+        http.shutdown()
+        web.shutdown()
