@@ -147,11 +147,12 @@ class Assistant:
         if kind is not Intent.QUESTION or not isinstance(self.answerer, StreamingAnswerer):
             yield self.ask(question, history)
             return
-        self.ensure_index()
-        query = self._rewrite(question, _turns(history))
-        yield from self.answerer.stream(question, self.retriever.search(query), query=query)
+        query, hits = self.retrieve(question, history)
+        yield from self.answerer.stream(question, hits, query=query)
 
-    def retrieve(self, question: str, history: Sequence[Turn] = ()) -> tuple[str, list[Hit]]:
+    def retrieve(
+        self, question: str, history: Sequence[Turn | tuple[str, Answer]] = ()
+    ) -> tuple[str, list[Hit]]:
         """The standalone query for `question` and the sentences retrieved for it."""
         self.ensure_index()
         query = self._rewrite(check_question(question), _turns(history))

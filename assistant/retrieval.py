@@ -2,8 +2,13 @@
 
 `SentenceIndex` keeps an in-memory view of the store (sentences, their vectors, a BM25 index)
 and reloads it when the store's manifest changes. `HybridRetriever` is the LangChain retriever:
-both rankings are cut to `candidates` and merged by reciprocal rank fusion, so a name or number
-that dense search ranks low is still found, and a paraphrase that shares no word still is too.
+candidates are Chroma's nearest sentences and BM25's best; each ranking is redone with a share of
+every sentence's neighbours' scores (context) and the two are merged by reciprocal rank fusion, so
+a name or number that dense search ranks low is still found, and so is a paraphrase that shares
+no word with the article.
+
+Limits: the in-memory view holds every sentence's vector (384 floats each): fine to a few
+hundred thousand sentences per process.
 """
 
 from __future__ import annotations
@@ -126,14 +131,6 @@ class SentenceIndex:
     def embed_query(self, text: str) -> list[float]:
         """The query's vector."""
         return self.embedder.embed([text])[0]
-
-    def similarity(self, vector: list[float], keys: list[tuple[str, int]]) -> list[float]:
-        """Cosine similarity of `vector` to each sentence in `keys`."""
-        import numpy as np
-
-        assert self._vectors is not None
-        rows = self._vectors[[self._position[k] for k in keys]]
-        return [float(x) for x in rows @ np.asarray(vector, dtype=np.float32)]
 
     def scores(self, vector: list[float], query_terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Cosine similarity and BM25 score of every sentence, in `sentences` order."""

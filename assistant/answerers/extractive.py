@@ -1,12 +1,13 @@
 """The offline answerer: answers with the article's own sentences, and says when it cannot.
 
 For each retrieved sentence it measures how well the sentence covers the question's key terms
-(exactly, by stem, or by a near-synonym whose word vector is close), whether it holds an answer
-of the asked type (an amount, a person, a date, ...), and its similarity to the question. The best
-sentence is cited, with a second or third only when they add needed coverage. A calibrated
-logistic score over the same evidence decides whether the article answers the question at all;
-its weights are fitted on the development set (`benchmarks/calibrate.py`) and stored beside this
-module in `calibration.json`.
+(exactly, by stem, or by a near-synonym whose word vector is close), whether it names what the
+question asks about ("ticker" in "What is Nvidia's stock ticker?") and the names the question
+uses, whether it holds an answer of the asked type (an amount, a person, a date, ...), and its
+similarity to the question. The best sentence is cited, with a second or third only when they are
+nearly as good. A logistic score over the same evidence decides whether the article answers the
+question at all; `benchmarks/calibrate.py` fits its weights on calibration questions (never the
+held-out ones) and stores them beside this module in `calibration.json`.
 
 Limits: English; one short answer per question; a question whose answer needs reasoning across
 sentences gets the sentences, not a synthesis.
@@ -75,7 +76,6 @@ class Evidence:
     has_type: bool  # ... and the sentence holds one not already in the question
     span: Span | None
     span_closeness: float  # how near the span stands to the matched key terms, 0..1
-    matched_at: tuple[tuple[tuple[int, ...], float], ...]  # (offsets in sentence, strength)
 
     @property
     def relevance(self) -> float:
@@ -259,7 +259,6 @@ class ExtractiveAnswerer:
             has_type=span is not None,
             span=span,
             span_closeness=closeness,
-            matched_at=tuple(matched_at),
         )
 
     def _near_synonyms(
