@@ -77,7 +77,7 @@ _SMALL_TALK = re.compile(
 _ABOUT_ASSISTANT = re.compile(
     r"^(?:what (?:can|do) you do|what are you|who are you|what is this|help|how do(?:es)? "
     r"(?:this|it|you) work|what (?:can|should) i ask(?: you)?|what do you know|"
-    r"what (?:are|is) you(?:r)? (?:for|purpose))\b",
+    r"what (?:are|is) you(?:r)? (?:for|purpose))[\s?!.]*$",
     re.IGNORECASE,
 )
 # Frequent function words of other languages that English does not use as words.

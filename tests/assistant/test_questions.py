@@ -37,6 +37,8 @@ def test_check_question_folds_white_space() -> None:
         ("Wie viel hat das Training gekostet und wer ist der Gründer?", Intent.OTHER_LANGUAGE),
         ("深度求索的创始人是谁？", Intent.OTHER_LANGUAGE),
         ("Nvidia", Intent.QUESTION),
+        ("What is this development about?", Intent.QUESTION),
+        ("help", Intent.ABOUT_ASSISTANT),
         ("Who founded DeepSeek?", Intent.QUESTION),
         ("High performance at a fraction of the cost?", Intent.QUESTION),
     ],
