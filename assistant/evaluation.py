@@ -94,7 +94,7 @@ class Report:
         """A table of the figures and the list of failures."""
         lines = [title] if title else []
         lines += [
-            f"  {name:<22} {value:6.3f}" if isinstance(value, float) else f"  {name:<22} {value:>6}"
+            f"  {name:<22} {value:6.0f}" if name == "questions" else f"  {name:<22} {value:6.3f}"
             for name, value in self.figures.items()
         ]
         failures = self.failures()
