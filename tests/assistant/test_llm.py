@@ -9,12 +9,9 @@ from __future__ import annotations
 import http.server
 import importlib.util
 import json
-import socket
-import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +27,8 @@ from assistant.answerers.llm import LLMAnswerer
 from assistant.citations import parse_claims, verify
 from assistant.llm import chat_model
 from index.loaders import article_from_text
+
+from ..servers import free_port, running
 
 QUESTION = "How much did it cost to train DeepSeek's model?"
 
@@ -228,49 +227,27 @@ def test_planted_instructions_do_not_steer_answers(tmp_path: Path) -> None:
 # --- the OpenAI path: llama-cpp-python's server on loopback, langchain-openai's client -------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def openai_server() -> Iterator[str]:
     port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            smollm2_path(),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "smollm2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        smollm2_path(),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--model_alias",
+        "smollm2",
+    ]
     url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/models", timeout=2).read()
-                break
-            except OSError:
-                assert server.poll() is None, "llama_cpp.server exited"
-                assert time.monotonic() < deadline, "llama_cpp.server did not start"
-                time.sleep(0.5)
+    with running(command, f"{url}/models"):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_openai_compatible_server(

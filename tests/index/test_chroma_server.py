@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,45 +16,27 @@ from index.ingest import bundled_article, ingest
 from index.sentences import SPLITTER
 from index.store import SentenceStore
 
+from ..servers import free_port, running
 from .test_store import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     chroma = Path(sys.executable).parent / "chroma"
-    server = subprocess.Popen(
-        [
-            str(chroma),
-            "run",
-            "--path",
-            str(tmp_path_factory.mktemp("chroma")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
+    command = [
+        str(chroma),
+        "run",
+        "--path",
+        str(tmp_path_factory.mktemp("chroma")),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).read()
-                break
-            except OSError:
-                assert server.poll() is None, "chroma run exited"
-                assert time.monotonic() < deadline, "chroma run did not start"
-                time.sleep(0.2)
+    with running(command, f"{url}/api/v2/heartbeat"):
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def client_store_reset(url: str) -> None:
