@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -18,9 +19,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(command: list[str], ready_url: str, timeout: float = 120.0) -> Iterator[None]:
+def running(
+    command: list[str], ready_url: str, timeout: float = 120.0, env: dict[str, str] | None = None
+) -> Iterator[None]:
     """Run `command` until the block ends; enter once GET `ready_url` succeeds."""
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     try:
         deadline = time.monotonic() + timeout
         while True:

@@ -35,7 +35,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         str(port),
     ]
     url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/api/v2/heartbeat"):
+    with running(command, f"{url}/api/v2/heartbeat", env={"ANONYMIZED_TELEMETRY": "False"}):
         yield url
 
 
