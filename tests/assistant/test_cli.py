@@ -138,6 +138,10 @@ def test_index_built_with_another_model(tmp_path: Path, monkeypatch: pytest.Monk
         home=home, url=None, embedding_model="fake-embedding", splitter=SPLITTER
     )
     assert len(again.sentences()) == 11  # nothing was damaged
+    rebuilt = CliRunner().invoke(cli, ["rebuild"])  # the fix the message names
+    assert rebuilt.exit_code == 0 and rebuilt.stdout == "rebuilt: 1 article(s)\n"
+    asked = CliRunner().invoke(cli, ["ask", "Who founded DeepSeek?", "--json"])
+    assert json.loads(asked.stdout)["short_answer"] == "Liang Wenfeng"
 
 
 def test_add_list_remove(home_env: Path, tmp_path: Path) -> None:
