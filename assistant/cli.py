@@ -214,6 +214,7 @@ def slack(use_http: bool, port: int, host: str, llm: str | None) -> None:
         handlers=[handler],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     settings = SlackSettings.from_env()
     check_settings(settings, http=use_http)  # before loading any model
     assistant = _open(llm)
