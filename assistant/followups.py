@@ -20,7 +20,7 @@ from assistant.questions import AnswerType, answer_type, focus_words, proper_nam
 from assistant.spans import find_spans
 from assistant.text import content_words
 
-__all__ = ["Turn", "standalone_question"]
+__all__ = ["Turn", "asked_part", "standalone_question"]
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,16 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
     stripped = _LEAD_IN.sub("", question)
     body = stripped[:1].upper() + stripped[1:] if stripped else question
     if len(content_words(stripped)) <= 2:  # "and the cost?": carry the last question along
-        return f"{body} (following: {previous})"
+        return f"{body}{_FOLLOWING}{previous})"
     return body
+
+
+_FOLLOWING = " (following: "
+
+
+def asked_part(query: str) -> str:
+    """The question itself in a standalone query, without the earlier question it carries."""
+    return query.split(_FOLLOWING, 1)[0]
 
 
 def _first(kind: AnswerType, previous: str, answer: Answer, *, people: bool = True) -> str | None:
@@ -73,9 +81,13 @@ def _first(kind: AnswerType, previous: str, answer: Answer, *, people: bool = Tr
     if short and find_spans(kind, short):
         if people or not find_spans(AnswerType.PERSON, short):
             return short
-    if kind is AnswerType.PERSON and answer.citations and answer.answered:
+    if answer.citations and answer.answered:
+        # "Who is Liang Wenfeng?" then "When was it launched?": "it" is the company the answer
+        # names beside him.
         spans = find_spans(kind, answer.citations[0].text)
-        return spans[0].text if spans else None
+        for span in spans:
+            if people or not find_spans(AnswerType.PERSON, span.text):
+                return span.text
     return None
 
 

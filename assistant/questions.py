@@ -43,6 +43,7 @@ class AnswerType(Enum):
     PERSON = "person"  # who
     DATE = "date"  # when, what year
     DURATION = "duration"  # how long, how old
+    PLACE = "place"  # where, which country or city
     NAME = "name"  # which model/company: a proper name
     REASON = "reason"  # why, how come: one or more sentences, no short answer
     OTHER = "other"
@@ -131,7 +132,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.PERSON,
         re.compile(
-            r"^(?:who|whom|whose)\b|^(?:which|what) (?:\w+ )?(?:person|"
+            r"^(?:who|whom|whose)\b|^(?:which|what) (?:[\w-]+ )?(?:person|"
             r"people|executive|ceo|billionaire|entrepreneur|president|"
             r"leader)\b|"
             r"\bwho (?:is|was|are|were|founded|started|runs|leads)\b",
@@ -153,7 +154,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"\bhow (?:much|big|large|steep|severe|expensive)\b|"
             r"^(?:what|which) (?:was|is|were|are) (?:the|its|their) "
             r"(?:\w+ ){0,2}(?:cost|price|amount|value|loss|budget|"
-            r"revenue|valuation|bill)s?\b",
+            r"revenue|valuation|bill)s?\b|"
+            r"^what (?:did|does|do|will|would|could) .+ cost\W*$",
             re.I,
         ),
     ),
@@ -166,12 +168,20 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         ),
     ),
     (
+        AnswerType.PLACE,
+        re.compile(
+            r"^where\b|^(?:in |from )?(?:which|what) (?:country|countries|nation|city|town|"
+            r"state|region|province|continent)\b|\bheadquartered\b",
+            re.I,
+        ),
+    ),
+    (
         AnswerType.NAME,
         re.compile(
             r"^(?:which|what) (?:\w+ )?(?:name|model|company|firm|"
             r"framework|technology|platform|system|architecture|"
             r"chips?|product|startup|competitor|rival|organi[sz]ation)s?\b|"
-            r"^where\b|\bcalled\b|\bwhat (?:is|was) (?:the )?name\b",
+            r"\bcalled\b|\bwhat (?:is|was) (?:the )?name\b",
             re.I,
         ),
     ),

@@ -1,4 +1,4 @@
-"""Find short answers inside a sentence: amounts, counts, dates, people and names.
+"""Find short answers inside a sentence: amounts, counts, dates, people, places and names.
 
 Rule-based and pure. Each finder returns spans of the sentence; the answerer picks the span
 nearest the words the question and sentence share. Limits: English news conventions only.
@@ -21,6 +21,12 @@ class Span:
     start: int
     end: int
     text: str
+    country: str = ""  # the country a place span names or describes ("Chinese" → "China")
+
+    @property
+    def answer(self) -> str:
+        """The short answer this span gives."""
+        return self.country or self.text
 
 
 _SCALE = r"(?:\s?(?:thousand|million|billion|trillion|bn|mn|[mbk])\b)?"
@@ -92,6 +98,33 @@ _NOT_A_NAME = frozenset(
     "Were Has Have Had Can Could Will Would Should Tell Please".split()
 )
 _POSSESSIVE = re.compile(r"['’]s$")
+# The countries news names most, with the adjectives it uses for them: enough to tell a country
+# from a city, not a gazetteer.
+_COUNTRY_OF = {
+    "Chinese": "China", "American": "the United States", "U.S.": "the United States",
+    "US": "the United States", "USA": "the United States", "America": "the United States",
+    "United States": "the United States", "British": "the United Kingdom",
+    "UK": "the United Kingdom", "U.K.": "the United Kingdom", "Britain": "the United Kingdom",
+    "United Kingdom": "the United Kingdom", "French": "France", "German": "Germany",
+    "Japanese": "Japan", "Indian": "India", "Russian": "Russia", "South Korean": "South Korea",
+    "Korean": "Korea", "Taiwanese": "Taiwan", "Canadian": "Canada", "Australian": "Australia",
+    "Italian": "Italy", "Spanish": "Spain", "Dutch": "the Netherlands", "Swiss": "Switzerland",
+    "Swedish": "Sweden", "Israeli": "Israel", "Iranian": "Iran", "Brazilian": "Brazil",
+    "Mexican": "Mexico", "Saudi": "Saudi Arabia", "Turkish": "Turkey", "Ukrainian": "Ukraine",
+    "Polish": "Poland", "Irish": "Ireland", "Singaporean": "Singapore",
+}  # fmt: skip
+_COUNTRY_OF |= {country.removeprefix("the "): country for country in _COUNTRY_OF.values()}
+_COUNTRY_OF |= {c: c for c in "Korea Netherlands Europe Singapore Hong Kong".split()}
+_COUNTRY = re.compile(
+    r"(?<![\w.])(?:"
+    + "|".join(re.escape(name) for name in sorted(_COUNTRY_OF, key=len, reverse=True))
+    + r")(?![\w-])"
+)
+_MONTH_NAMES = frozenset(re.sub(r"[()?:\\.]", " ", _MONTHS).replace("|", " ").split())
+# A capitalised name after "in" or "from" ("based in Hangzhou"), when it is no month or country.
+_PLACE_AFTER = re.compile(
+    r"\b(?:in|from|near)\s(" + _CAPITALISED + r"(?:\s" + _CAPITALISED + r")?)"
+)
 
 _FINDERS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: _MONEY,
@@ -105,6 +138,8 @@ _FINDERS: dict[AnswerType, re.Pattern[str]] = {
 
 def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
     """Spans of `sentence` that could answer a question of this kind (none for REASON/OTHER)."""
+    if kind is AnswerType.PLACE:
+        return _places(sentence)
     pattern = _FINDERS.get(kind)
     if pattern is None:
         return []
@@ -128,3 +163,18 @@ def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
         start = match.start() + offset
         spans.append(Span(start, start + len(text), text))
     return spans
+
+
+def _places(sentence: str) -> list[Span]:
+    found = {
+        m.start(): Span(m.start(), m.end(), m.group(), _COUNTRY_OF[m.group()])
+        for m in _COUNTRY.finditer(sentence)
+    }
+    for m in _PLACE_AFTER.finditer(sentence):
+        name = m.group(1)
+        # "in DeepSeek’s office" names an owner, not a place.
+        owner = _POSSESSIVE.search(name)
+        if m.start(1) in found or owner or name in _NOT_A_NAME or name in _MONTH_NAMES:
+            continue
+        found[m.start(1)] = Span(m.start(1), m.end(1), name)
+    return [found[start] for start in sorted(found)]

@@ -26,6 +26,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
 from assistant.answer import Answer
+from assistant.followups import asked_part
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
 from assistant.retrieval import Hit
 from assistant.spans import Span, find_spans
@@ -48,6 +49,7 @@ _TYPED = {
     AnswerType.PERSON,
     AnswerType.DATE,
     AnswerType.DURATION,
+    AnswerType.PLACE,
     AnswerType.NAME,
 }
 _CANDIDATES = 6
@@ -57,8 +59,16 @@ _CLASS_NOUNS = frozenset(
     for w in "framework model company firm startup chip chips platform system app technology "
     "product country city agency bank university group".split()
 )
+_COUNTRY_NOUNS = frozenset(stem(w) for w in "country countries nation nations".split())
+_CITY_NOUNS = frozenset(stem(w) for w in "city cities town towns".split())
 _NEAR_SYNONYM_FLOOR = 0.40  # word-vector cosine below which two words are unrelated
 _NEAR_SYNONYM_FULL = 0.80  # ... and from which they count as the same word
+# Sentences are compared with the question a window of words at a time, so that a long sentence
+# whose one clause answers is not diluted by the rest.
+_WINDOW_WORDS = 10
+_WINDOW_STRIDE = 3
+_JUDGED = 3  # candidates whose confidence may be asked for: the best and its runners-up
+_CACHE_LIMIT = 50_000  # vectors kept for words and windows; cleared when full
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,8 @@ class Evidence:
     has_type: bool  # ... and the sentence holds one not already in the question
     span: Span | None
     span_closeness: float  # how near the span stands to the matched key terms, 0..1
+    lead: float = 0.0  # relevance above the next candidate's: one sentence clearly answers
+    predicate: float = 0.0  # similarity to the question with its names removed (best window)
 
     @property
     def relevance(self) -> float:
@@ -99,6 +111,9 @@ class Evidence:
             self.focus,
             self.names,
             self.known_names,
+            self.relevance,
+            self.lead,
+            self.predicate,
         ]
 
 
@@ -124,7 +139,7 @@ class ExtractiveAnswerer:
     ) -> None:
         self._embed = embed
         self._vocabulary = vocabulary
-        self._word_vectors: dict[str, np.ndarray] = {}
+        self._text_vectors: dict[str, np.ndarray] = {}  # words and windows
         self._lock = threading.Lock()
         self._threshold = threshold
 
@@ -152,16 +167,27 @@ class ExtractiveAnswerer:
 
     def evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
         """Evidence for each candidate sentence, most relevant first."""
-        kind = answer_type(question)
+        asked = asked_part(question)  # what kind of answer, about whom: the question itself
+        kind = answer_type(asked)
         key = self._key_terms(question)
-        focus_terms = {stem(w) for w in focus_words(question)}
-        names = {t for name in proper_names(question) for t in terms(name)}
+        focus_terms = {stem(w) for w in focus_words(asked)}
+        names = {t for name in proper_names(asked) for t in terms(name)}
         known = sum(1 for t in names if self._vocabulary.mentions(t)) / len(names) if names else 1.0
         found = [
             replace(self._evidence(kind, key, focus_terms, names, question, hit), known_names=known)
             for hit in hits[:_CANDIDATES]
         ]
-        return sorted(found, key=lambda e: -e.relevance)
+        ranked = sorted(found, key=lambda e: -e.relevance)
+        judged = ranked[:_JUDGED]
+        predicates = self._predicate_similarities(question, [e.hit.sentence.text for e in judged])
+        return [
+            replace(
+                e,
+                lead=e.relevance - (ranked[i + 1].relevance if i + 1 < len(ranked) else 0.0),
+                predicate=predicates[i],
+            )
+            for i, e in enumerate(judged)
+        ] + ranked[_JUDGED:]
 
     def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer:
         """Answer `query` (the standalone form of `question`) from `hits`."""
@@ -178,10 +204,10 @@ class ExtractiveAnswerer:
                 query=query,
                 kind="not_found",
             )
-        chosen = self._choose(answer_type(query), ranked)
+        chosen = self._choose(answer_type(asked_part(query)), ranked)
         citations = tuple(e.hit.cite(i + 1) for i, e in enumerate(chosen))
         body = " ".join(f"{c.text} [{c.n}]" for c in citations)
-        short = chosen[0].span.text if chosen[0].span else None
+        short = chosen[0].span.answer if chosen[0].span else None
         text = f"{short} — {body}" if short else body
         return Answer(
             question=question,
@@ -227,13 +253,15 @@ class ExtractiveAnswerer:
         for term, word, _ in key:
             if term in by_stem:
                 matches.append(1.0)
-                matched_at.append((tuple(by_stem[term]), 1.0))
+                at: tuple[tuple[int, ...], float] = (tuple(by_stem[term]), 1.0)
             else:
                 strength, partner = soft.get(word, (0.0, ""))
                 matches.append(strength)
-                if strength > 0:
-                    offsets = tuple(o for o, w in sentence_words if w == partner)
-                    matched_at.append((offsets, strength))
+                at = (tuple(o for o, w in sentence_words if w == partner), strength)
+            # "country" in "Which country is DeepSeek from?" is near any country the sentence
+            # names; whose country it is shows by where DeepSeek stands.
+            if at[1] > 0 and not (kind is AnswerType.PLACE and term in focus_terms):
+                matched_at.append(at)
         focus_matches = [m for (term, _, _), m in zip(key, matches) if term in focus_terms]
         focus = sum(focus_matches) / len(focus_matches) if focus_matches else 1.0
         weights = [w for _, _, w in key]
@@ -244,8 +272,8 @@ class ExtractiveAnswerer:
         typed = kind in _TYPED
         span = _best_span(kind, text, question, focus_terms, matched_at) if typed else None
         closeness = _closeness(span, matched_at) if span else 0.0
-        if kind is AnswerType.NAME and span is not None:
-            focus = 1.0  # the name found is of the asked class (see _names_another_class)
+        if kind in (AnswerType.NAME, AnswerType.PLACE) and span is not None:
+            focus = 1.0  # the span is of the asked class (see _names_another_class)
         named = len(names & by_stem.keys()) / len(names) if names else 1.0
         return Evidence(
             hit=hit,
@@ -277,15 +305,31 @@ class ExtractiveAnswerer:
             found[word] = (min(1.0, max(0.0, strength)), partner)
         return found
 
-    def _vectors(self, words: list[str]) -> dict[str, np.ndarray]:
+    def _predicate_similarities(self, question: str, sentences: list[str]) -> list[float]:
+        """How well each sentence says what the question asks, apart from whom it names.
+
+        "Who is DeepSeek's chief technology officer?" is close to any sentence about DeepSeek;
+        without the name it is close only to one about an officer. Each sentence is taken a
+        window of words at a time, and its best window counts.
+        """
+        names = [_POSSESSIVE_END.sub("", n) for n in proper_names(question)]
+        windows = [_windows(_without(names, text)) for text in sentences]
+        vectors = self._vectors([_without(names, question)] + [w for ws in windows for w in ws])
+        asked = vectors[_without(names, question)]
+        return [max(float(asked @ vectors[w]) for w in ws) for ws in windows]
+
+    def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         import numpy as np
 
         with self._lock:
-            missing = [w for w in words if w not in self._word_vectors]
+            missing = list(dict.fromkeys(t for t in texts if t not in self._text_vectors))
+            if len(self._text_vectors) + len(missing) > _CACHE_LIMIT:
+                self._text_vectors.clear()
+                missing = list(dict.fromkeys(texts))
             if missing:
-                for word, vector in zip(missing, self._embed(missing)):
-                    self._word_vectors[word] = np.asarray(vector, dtype=np.float32)
-            return {w: self._word_vectors[w] for w in words}
+                for text, vector in zip(missing, self._embed(missing)):
+                    self._text_vectors[text] = np.asarray(vector, dtype=np.float32)
+            return {t: self._text_vectors[t] for t in texts}
 
     # --- choosing ------------------------------------------------------------------------------
 
@@ -303,6 +347,26 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda e: (e.hit.sentence.document, e.hit.sentence.number))
 
 
+_POSSESSIVE_END = re.compile(r"['’]s$")
+
+
+def _without(names: list[str], text: str) -> str:
+    """`text` with every mention of `names` (and their possessives) taken out."""
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name)}(?:['’]s)?\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split()) or text
+
+
+def _windows(text: str) -> list[str]:
+    """Overlapping runs of `_WINDOW_WORDS` words covering `text`."""
+    tokens = text.split()
+    if len(tokens) <= _WINDOW_WORDS:
+        return [text]
+    last = len(tokens) - _WINDOW_WORDS
+    starts = [*range(0, last, _WINDOW_STRIDE), last]
+    return [" ".join(tokens[i : i + _WINDOW_WORDS]) for i in starts]
+
+
 def _best_span(
     kind: AnswerType,
     text: str,
@@ -316,7 +380,8 @@ def _best_span(
         s
         for s in find_spans(kind, text)
         if not {stem(w) for w in content_words(s.text)} <= asked
-        and not _names_another_class(s, text, focus_terms)
+        and not (kind is AnswerType.NAME and _names_another_class(s, text, focus_terms))
+        and not (kind is AnswerType.PLACE and _another_kind_of_place(s, focus_terms))
     ]
     if not spans:
         return None
@@ -336,6 +401,15 @@ def _names_another_class(span: Span, text: str, focus_terms: set[str]) -> bool:
         return False
     noun = stem(following.group(1))
     return noun in _CLASS_NOUNS and noun not in focus_terms
+
+
+def _another_kind_of_place(span: Span, focus_terms: set[str]) -> bool:
+    """A country is no answer to "which city", nor a city to "which country"."""
+    if focus_terms & _CITY_NOUNS:
+        return bool(span.country)
+    if focus_terms & _COUNTRY_NOUNS:
+        return not span.country
+    return False
 
 
 def _closeness(

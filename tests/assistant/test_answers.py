@@ -70,6 +70,15 @@ def test_market_capitalisation_hit(assistant: Assistant) -> None:
     assert answer.answered and "$600 billion" in (answer.short_answer or "")
 
 
+def test_place_questions(assistant: Assistant) -> None:
+    country = assistant.ask("Which country is DeepSeek from?")
+    assert country.answered and country.short_answer == "China"
+    assert [c.sentence for c in country.citations] == [1]
+    # The article names DeepSeek's country but no city, and nobody's birthplace.
+    assert not assistant.ask("Which city is DeepSeek headquartered in?").answered
+    assert not assistant.ask("Where was Liang Wenfeng born?").answered
+
+
 def test_not_in_the_article(assistant: Assistant) -> None:
     answer = assistant.ask("What is Nvidia's stock ticker?")
     assert not answer.answered and answer.kind == "not_found"

@@ -1,7 +1,7 @@
 import pytest
 
-from assistant.answer import Answer
-from assistant.followups import Turn, standalone_question
+from assistant.answer import Answer, Citation
+from assistant.followups import Turn, asked_part, standalone_question
 
 
 def turn(question: str, short: str | None = None) -> Turn:
@@ -67,3 +67,34 @@ def test_standalone_question(
 
 def test_first_question_is_its_own_standalone() -> None:
     assert standalone_question("What did he say?", []) == "What did he say?"
+
+
+def test_it_is_the_thing_the_last_answer_named_beside_the_person() -> None:
+    cited = Citation(
+        n=1,
+        document="deepseek",
+        sentence=8,
+        text="Liang Wenfeng, the founder of DeepSeek, which launched in 2023, spoke.",
+        start=0,
+        end=70,
+        score=0.6,
+        paragraph=3,
+        title="DeepSeek",
+    )
+    answer = Answer(
+        question="Who is Liang Wenfeng?",
+        answer="...",
+        answered=True,
+        citations=(cited,),
+        answerer="test",
+        query="Who is Liang Wenfeng?",
+    )
+    history = [Turn("Who is Liang Wenfeng?", answer)]
+    assert standalone_question("When was it launched?", history) == "When was DeepSeek launched?"
+
+
+def test_asked_part_drops_the_carried_question() -> None:
+    assert asked_part("American firms? (following: How much did DeepSeek spend?)") == (
+        "American firms?"
+    )
+    assert asked_part("Who founded DeepSeek?") == "Who founded DeepSeek?"

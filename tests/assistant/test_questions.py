@@ -60,6 +60,12 @@ def test_intent(question: str, expected: Intent) -> None:
         ("Which model made DeepSeek famous?", AnswerType.NAME),
         ("Why could this upend the industry?", AnswerType.REASON),
         ("What did Sam Altman do?", AnswerType.OTHER),
+        ("Which country is DeepSeek from?", AnswerType.PLACE),
+        ("Where was Liang Wenfeng born?", AnswerType.PLACE),
+        ("Which city is DeepSeek headquartered in?", AnswerType.PLACE),
+        ("What did training the model reportedly cost?", AnswerType.AMOUNT),
+        ("Which well-known entrepreneur questioned the figures?", AnswerType.PERSON),
+        ("Which framework is the model based on?", AnswerType.NAME),
     ],
 )
 def test_answer_type(question: str, expected: AnswerType) -> None:

@@ -36,6 +36,13 @@ from assistant.spans import find_spans
             "DeepSeek’s model, R1, uses the DeepSeek-V3 framework.",
             ["DeepSeek", "R1", "DeepSeek-V3"],
         ),
+        (AnswerType.PLACE, "The rise of the Chinese company DeepSeek.", ["Chinese"]),
+        (
+            AnswerType.PLACE,
+            "Based in Hangzhou, it sells to U.S. firms in March, not to China.",
+            ["Hangzhou", "U.S.", "China"],
+        ),
+        (AnswerType.PLACE, "He spoke in DeepSeek’s office in San Francisco.", ["San Francisco"]),
         (AnswerType.REASON, "Because it was cheap.", []),
     ],
 )
@@ -43,3 +50,13 @@ def test_find_spans(kind: AnswerType, sentence: str, expected: list[str]) -> Non
     spans = find_spans(kind, sentence)
     assert [s.text for s in spans] == expected
     assert all(sentence[s.start : s.end] == s.text for s in spans)
+
+
+def test_a_nationality_answers_with_its_country() -> None:
+    spans = find_spans(AnswerType.PLACE, "The Chinese company sold chips to U.S. firms.")
+    assert [(s.text, s.answer) for s in spans] == [
+        ("Chinese", "China"),
+        ("U.S.", "the United States"),
+    ]
+    (city,) = find_spans(AnswerType.PLACE, "It is based in Hangzhou.")
+    assert city.answer == "Hangzhou" and not city.country
