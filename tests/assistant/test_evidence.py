@@ -21,7 +21,6 @@ def test_names_do_not_make_a_sentence_answer(assistant: Assistant) -> None:
     query, hits = assistant.retrieve(question, [])
     founder = next(e for e in answerer.evidence(query, hits) if e.hit.sentence.number == 8)
     assert founder.predicate < founder.similarity - 0.1
-    assert not assistant.ask(question).answered
 
 
 def test_lead_is_the_margin_over_the_next_sentence(assistant: Assistant) -> None:
