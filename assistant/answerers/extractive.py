@@ -3,11 +3,13 @@
 For each retrieved sentence it measures how well the sentence covers the question's key terms
 (exactly, by stem, or by a near-synonym whose word vector is close), whether it names what the
 question asks about ("ticker" in "What is Nvidia's stock ticker?") and the names the question
-uses, whether it holds an answer of the asked type (an amount, a person, a date, ...), and its
-similarity to the question. The best sentence is cited, with a second or third only when they are
-nearly as good. A logistic score over the same evidence decides whether the article answers the
-question at all; `benchmarks/calibrate.py` fits its weights on calibration questions (never the
-held-out ones) and stores them beside this module in `calibration.json`.
+uses, whether it holds an answer of the asked type (an amount, a person, a place, a date, ...),
+its similarity to the question, the similarity of its best ten-word window to the question with
+the question's names taken out, and how far it leads the next sentence. The best sentence is
+cited, with a second or third only when they are nearly as good. A logistic score over the same
+evidence decides whether the article answers the question at all; `benchmarks/calibrate.py` fits
+its weights on calibration questions (never the held-out or test ones) and stores them beside
+this module in `calibration.json`.
 
 Limits: English; one short answer per question; a question whose answer needs reasoning across
 sentences gets the sentences, not a synthesis.
@@ -21,7 +23,7 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
@@ -67,7 +69,6 @@ _NEAR_SYNONYM_FULL = 0.80  # ... and from which they count as the same word
 # whose one clause answers is not diluted by the rest.
 _WINDOW_WORDS = 10
 _WINDOW_STRIDE = 3
-_JUDGED = 3  # candidates whose confidence may be asked for: the best and its runners-up
 _CACHE_LIMIT = 50_000  # vectors kept for words and windows; cleared when full
 
 
@@ -173,21 +174,30 @@ class ExtractiveAnswerer:
         focus_terms = {stem(w) for w in focus_words(asked)}
         names = {t for name in proper_names(asked) for t in terms(name)}
         known = sum(1 for t in names if self._vocabulary.mentions(t)) / len(names) if names else 1.0
+        candidates = hits[:_CANDIDATES]
+        unnamed = _without(_names(question), question)
+        windows = [_windows(h.sentence.text) for h in candidates]
+        # One batch for every vector this question needs: each call to the model costs more
+        # than each text in it.
+        vectors = self._vectors(
+            [word for _, word, _ in key]
+            + [word for h in candidates for _, word in _sentence_words(h.sentence.text)]
+            + [unnamed]
+            + [w for ws in windows for w in ws]
+        )
+        # "Who is DeepSeek's chief technology officer?" is close to any sentence about DeepSeek;
+        # without the name, only to one about an officer. The sentence's best window counts.
         found = [
-            replace(self._evidence(kind, key, focus_terms, names, question, hit), known_names=known)
-            for hit in hits[:_CANDIDATES]
+            replace(
+                self._evidence(kind, key, focus_terms, names, question, hit),
+                known_names=known,
+                predicate=max(float(vectors[unnamed] @ vectors[w]) for w in ws),
+            )
+            for hit, ws in zip(candidates, windows)
         ]
         ranked = sorted(found, key=lambda e: -e.relevance)
-        judged = ranked[:_JUDGED]
-        predicates = self._predicate_similarities(question, [e.hit.sentence.text for e in judged])
-        return [
-            replace(
-                e,
-                lead=e.relevance - (ranked[i + 1].relevance if i + 1 < len(ranked) else 0.0),
-                predicate=predicates[i],
-            )
-            for i, e in enumerate(judged)
-        ] + ranked[_JUDGED:]
+        following = [e.relevance for e in ranked[1:]] + [0.0]
+        return [replace(e, lead=e.relevance - after) for e, after in zip(ranked, following)]
 
     def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer:
         """Answer `query` (the standalone form of `question`) from `hits`."""
@@ -241,8 +251,7 @@ class ExtractiveAnswerer:
         hit: Hit,
     ) -> Evidence:
         text = hit.sentence.text
-        positions = [(m.start(), m.group()) for m in re.finditer(r"[\w$][\w.,$%’'-]*", text)]
-        sentence_words = [(offset, w) for offset, token in positions for w in content_words(token)]
+        sentence_words = _sentence_words(text)
         by_stem: dict[str, list[int]] = {}
         for offset, w in sentence_words:
             by_stem.setdefault(stem(w), []).append(offset)
@@ -305,19 +314,6 @@ class ExtractiveAnswerer:
             found[word] = (min(1.0, max(0.0, strength)), partner)
         return found
 
-    def _predicate_similarities(self, question: str, sentences: list[str]) -> list[float]:
-        """How well each sentence says what the question asks, apart from whom it names.
-
-        "Who is DeepSeek's chief technology officer?" is close to any sentence about DeepSeek;
-        without the name it is close only to one about an officer. Each sentence is taken a
-        window of words at a time, and its best window counts.
-        """
-        names = [_POSSESSIVE_END.sub("", n) for n in proper_names(question)]
-        windows = [_windows(_without(names, text)) for text in sentences]
-        vectors = self._vectors([_without(names, question)] + [w for ws in windows for w in ws])
-        asked = vectors[_without(names, question)]
-        return [max(float(asked @ vectors[w]) for w in ws) for ws in windows]
-
     def _vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         import numpy as np
 
@@ -348,6 +344,18 @@ class ExtractiveAnswerer:
 
 
 _POSSESSIVE_END = re.compile(r"['’]s$")
+
+
+@lru_cache(maxsize=4096)
+def _sentence_words(text: str) -> tuple[tuple[int, str], ...]:
+    """The content words of a sentence, each with its offset."""
+    tokens = [(m.start(), m.group()) for m in re.finditer(r"[\w$][\w.,$%’'-]*", text)]
+    return tuple((offset, w) for offset, token in tokens for w in content_words(token))
+
+
+def _names(question: str) -> list[str]:
+    """The question's proper names, without possessives."""
+    return [_POSSESSIVE_END.sub("", n) for n in proper_names(question)]
 
 
 def _without(names: list[str], text: str) -> str:
