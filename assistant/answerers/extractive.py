@@ -6,10 +6,10 @@ question asks about ("ticker" in "What is Nvidia's stock ticker?") and the names
 uses, whether it holds an answer of the asked type (an amount, a person, a place, a date, ...),
 its similarity to the question, the similarity of its best ten-word window to the question with
 the question's names taken out, and how far it leads the next sentence. The best sentence is
-cited, with a second or third only when they are nearly as good. A logistic score over the same
-evidence decides whether the article answers the question at all; `benchmarks/calibrate.py` fits
-its weights on calibration questions (never the held-out or test ones) and stores them beside
-this module in `calibration.json`.
+cited, with a second or third only when they are nearly as good. Boosted trees over the same
+evidence decide whether the article answers the question at all; `benchmarks/calibrate.py` fits
+them on calibration questions (never the held-out or test ones) and stores them beside this
+module in `calibration.json`.
 
 Limits: English; one short answer per question; a question whose answer needs reasoning across
 sentences gets the sentences, not a synthesis.
@@ -21,11 +21,12 @@ import json
 import math
 import re
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from assistant.answer import Answer
 from assistant.followups import asked_part
@@ -37,7 +38,7 @@ from assistant.text import content_words, stem, terms
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["NOT_FOUND", "Evidence", "ExtractiveAnswerer"]
+__all__ = ["NOT_FOUND", "Evidence", "ExtractiveAnswerer", "boosted_score"]
 
 NOT_FOUND = "The article does not say."
 # Words that frame a question rather than say what it is about.
@@ -145,26 +146,21 @@ class ExtractiveAnswerer:
         self._threshold = threshold
 
     @cached_property
-    def _calibration(self) -> dict[str, list[float] | float]:
+    def _calibration(self) -> dict[str, Any]:
         raw = resources.files("assistant.answerers").joinpath("calibration.json").read_text()
-        data: dict[str, list[float] | float] = json.loads(raw)
+        data: dict[str, Any] = json.loads(raw)
         return data
 
     def confidence(self, evidence: Evidence) -> float:
         """Probability, by the calibrated model, that the sentence answers the question."""
-        weights = self._calibration["weights"]
-        assert isinstance(weights, list)
-        z = float(self._calibration["bias"]) + sum(  # type: ignore[arg-type]
-            w * x for w, x in zip(weights, evidence.features())
-        )
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-boosted_score(self._calibration, evidence.features())))
 
     @property
     def threshold(self) -> float:
         """Confidence below which the answerer abstains."""
         if self._threshold is not None:
             return self._threshold
-        return float(self._calibration["threshold"])  # type: ignore[arg-type]
+        return float(self._calibration["threshold"])
 
     def evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
         """Evidence for each candidate sentence, most relevant first."""
@@ -344,6 +340,23 @@ class ExtractiveAnswerer:
 
 
 _POSSESSIVE_END = re.compile(r"['’]s$")
+
+
+def boosted_score(model: dict[str, Any], features: list[float]) -> float:
+    """The log-odds that calibrated boosted trees give these features.
+
+    Each tree node is [feature, threshold, left, right, value]; a leaf has no feature (< 0).
+    Features are rounded to 32-bit floats first, as the trees were fitted on them.
+    """
+    x = array("f", features)
+    score = float(model["base"])
+    for nodes in model["trees"]:
+        i = 0
+        while nodes[i][0] >= 0:
+            feature, threshold, left, right, _ = nodes[i]
+            i = left if x[feature] <= threshold else right
+        score += model["rate"] * nodes[i][4]
+    return score
 
 
 @lru_cache(maxsize=4096)

@@ -121,14 +121,15 @@ def test_bad_question_raises_the_cli_message(assistant: Assistant) -> None:
         assistant.ask("  ")
 
 
-# The bar for the development set: below it the assistant has regressed. Measured figures are
-# printed by `assistant eval tests/data/deepseek_dev.jsonl` and benchmarks/quality.py.
+# The targets for the development set: below them the assistant has regressed. Measured figures
+# are printed by `assistant eval tests/data/deepseek_dev.jsonl` and benchmarks/quality.py, which
+# also reports the held-out split and the test set.
 BARS = {
-    "answer accuracy": 0.90,
-    "citation hit": 0.90,
+    "answer accuracy": 0.95,
+    "citation hit": 0.95,
     "citation precision": 0.85,
-    "correct abstention": 0.85,
-    "false abstention": 0.10,
+    "correct abstention": 0.90,
+    "false abstention": 0.05,
 }
 
 

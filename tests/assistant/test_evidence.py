@@ -1,7 +1,7 @@
 """The answerer's evidence, with the real model over the bundled article."""
 
 from assistant import Assistant
-from assistant.answerers.extractive import ExtractiveAnswerer, _windows
+from assistant.answerers.extractive import ExtractiveAnswerer, _windows, boosted_score
 
 
 def test_windows_cover_the_sentence() -> None:
@@ -30,3 +30,27 @@ def test_lead_is_the_margin_over_the_next_sentence(assistant: Assistant) -> None
     first, second = answerer.evidence(query, hits)[:2]
     assert first.hit.sentence.number == 8
     assert first.lead == first.relevance - second.relevance > 0
+
+
+def test_boosted_score_walks_each_tree_to_its_leaf() -> None:
+    # One stump on feature 1 (x <= 0.5 goes left), one lone leaf; base log-odds -1, rate 0.5.
+    model = {
+        "base": -1.0,
+        "rate": 0.5,
+        "trees": [
+            [[1, 0.5, 1, 2, 0.0], [-2, -2.0, -1, -1, -3.0], [-2, -2.0, -1, -1, 4.0]],
+            [[-2, -2.0, -1, -1, 2.0]],
+        ],
+    }
+    assert boosted_score(model, [9.0, 0.5]) == -1.0 + 0.5 * (-3.0 + 2.0)
+    assert boosted_score(model, [9.0, 0.75]) == -1.0 + 0.5 * (4.0 + 2.0)
+
+
+def test_the_shipped_calibration_is_a_model_of_the_evidence(assistant: Assistant) -> None:
+    answerer = assistant.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    query, hits = assistant.retrieve("How much did it cost to train DeepSeek's model?", [])
+    answering, *_ = answerer.evidence(query, hits)
+    query, hits = assistant.retrieve("What is Nvidia's stock ticker?", [])
+    nearest, *_ = answerer.evidence(query, hits)
+    assert answerer.confidence(answering) > answerer.threshold > answerer.confidence(nearest)
