@@ -139,7 +139,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    (AnswerType.COUNT, re.compile(r"\bhow many\b|\bnumber of\b", re.I)),
+    (AnswerType.COUNT, re.compile(r"\bhow (?:many|few)\b|\bnumber of\b", re.I)),
     (
         AnswerType.DURATION,
         re.compile(
@@ -152,10 +152,10 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         AnswerType.AMOUNT,
         re.compile(
             r"\bhow (?:much|big|large|steep|severe|expensive)\b|"
-            r"^(?:what|which) (?:was|is|were|are) (?:the|its|their) "
+            r"^(?:what|which) (?:was|is|were|are) (?:the|its|their|[\w.-]+['’]s) "
             r"(?:\w+ ){0,2}(?:cost|price|amount|value|loss|budget|"
             r"revenue|valuation|bill)s?\b|"
-            r"^what (?:did|does|do|will|would|could) .+ cost\W*$",
+            r"^what (?:did|does|do|will|would|could) .+ (?:cost|spend|pay|earn|raise|charge)\b",
             re.I,
         ),
     ),

@@ -55,6 +55,7 @@ _TYPED = {
     AnswerType.PLACE,
     AnswerType.NAME,
 }
+_FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURATION}
 _CANDIDATES = 6
 # Nouns that say what kind of thing a name names ("the DeepSeek-V3 framework").
 _CLASS_NOUNS = frozenset(
@@ -86,6 +87,7 @@ class Evidence:
     known_names: float  # share of them the indexed articles mention at all; 1 if none
     typed: bool  # the question asks for a typed answer...
     has_type: bool  # ... and the sentence holds one not already in the question
+    figure_missing: bool  # it asks for a figure (an amount, a count, a date) the sentence lacks
     span: Span | None
     span_closeness: float  # how near the span stands to the matched key terms, 0..1
     lead: float = 0.0  # relevance above the next candidate's: one sentence clearly answers
@@ -153,6 +155,9 @@ class ExtractiveAnswerer:
 
     def confidence(self, evidence: Evidence) -> float:
         """Probability, by the calibrated model, that the sentence answers the question."""
+        if evidence.figure_missing:
+            # Spans of figures are found reliably, unlike names: none means no answer.
+            return 0.0
         return 1.0 / (1.0 + math.exp(-boosted_score(self._calibration, evidence.features())))
 
     @property
@@ -290,6 +295,7 @@ class ExtractiveAnswerer:
             known_names=1.0,
             typed=typed,
             has_type=span is not None,
+            figure_missing=kind in _FIGURES and span is None,
             span=span,
             span_closeness=closeness,
         )

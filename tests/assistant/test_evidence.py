@@ -54,3 +54,13 @@ def test_the_shipped_calibration_is_a_model_of_the_evidence(assistant: Assistant
     query, hits = assistant.retrieve("What is Nvidia's stock ticker?", [])
     nearest, *_ = answerer.evidence(query, hits)
     assert answerer.confidence(answering) > answerer.threshold > answerer.confidence(nearest)
+
+
+def test_a_figure_the_sentence_lacks_is_no_answer(assistant: Assistant) -> None:
+    answerer = assistant.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    query, hits = assistant.retrieve("How many engineers work at DeepSeek?", [])
+    ranked = answerer.evidence(query, hits)
+    assert all(e.figure_missing == (e.span is None) for e in ranked)
+    assert all(answerer.confidence(e) == 0.0 for e in ranked if e.figure_missing)
+    assert not assistant.ask("How many engineers work at DeepSeek?").answered

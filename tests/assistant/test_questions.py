@@ -66,6 +66,9 @@ def test_intent(question: str, expected: Intent) -> None:
         ("What did training the model reportedly cost?", AnswerType.AMOUNT),
         ("Which well-known entrepreneur questioned the figures?", AnswerType.PERSON),
         ("Which framework is the model based on?", AnswerType.NAME),
+        ("How few chips did it need?", AnswerType.COUNT),
+        ("What was R1's reported training bill?", AnswerType.AMOUNT),
+        ("What did American firms spend on similar models?", AnswerType.AMOUNT),
     ],
 )
 def test_answer_type(question: str, expected: AnswerType) -> None:
