@@ -114,7 +114,7 @@ _COUNTRY_OF = {
     "Polish": "Poland", "Irish": "Ireland", "Singaporean": "Singapore",
 }  # fmt: skip
 _COUNTRY_OF |= {country.removeprefix("the "): country for country in _COUNTRY_OF.values()}
-_COUNTRY_OF |= {c: c for c in "Korea Netherlands Europe Singapore Hong Kong".split()}
+_COUNTRY_OF |= {c: c for c in ("Korea", "Netherlands", "Hong Kong")}
 _COUNTRY = re.compile(
     r"(?<![\w.])(?:"
     + "|".join(re.escape(name) for name in sorted(_COUNTRY_OF, key=len, reverse=True))
