@@ -92,8 +92,8 @@ class Assistant:
             splitter=SPLITTER,
         )
         index = SentenceIndex(store, embedder)
-        retriever = HybridRetriever(index=index, k=6)
-        extractive = ExtractiveAnswerer(embed=embedder.embed, vocabulary=index)
+        extractive = ExtractiveAnswerer(embed=index.embed_texts, vocabulary=index)
+        retriever = HybridRetriever(index=index, k=6, companions=extractive.question_texts)
         if not settings.llm:
             return cls(
                 settings=settings,

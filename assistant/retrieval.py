@@ -14,6 +14,7 @@ hundred thousand sentences per process.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,6 +36,7 @@ __all__ = ["Hit", "HybridRetriever", "SentenceIndex", "hits_from_documents"]
 # Reciprocal rank fusion constant. Cormack et al. use 60; 10 trusts each list's top ranks more,
 # which measured better on the Lee news corpus (benchmarks/lee.py) and no worse on our own set.
 RRF_K = 10
+_RECENT_LIMIT = 4096
 # Weight of the neighbouring sentences' mean score in a sentence's own: context for sentences
 # that continue a thought ("It was ...") without repeating its subject.
 CONTEXT_WEIGHT = 0.3
@@ -85,6 +87,7 @@ class SentenceIndex:
         self._previous: np.ndarray = _empty_index()
         self._next: np.ndarray = _empty_index()
         self._bm25: Any = None
+        self._recent: dict[str, list[float]] = {}  # vectors embedded beside recent queries
 
     def refresh(self) -> None:
         """Reload from the store if an article was added or removed since the last look."""
@@ -128,9 +131,26 @@ class SentenceIndex:
         self._bm25 = bm25
         self._revision = revision
 
-    def embed_query(self, text: str) -> list[float]:
-        """The query's vector."""
-        return self.embedder.embed([text])[0]
+    def embed_query(self, text: str, also: Sequence[str] = ()) -> list[float]:
+        """The query's vector; `also` are texts the answer will need, embedded in the same call.
+
+        One call to the model costs more than each short text in it, so the answerer's texts
+        ride along with the query and wait in `embed_texts`.
+        """
+        vectors = self.embedder.embed([text, *also])
+        with self._lock:
+            if len(self._recent) > _RECENT_LIMIT:
+                self._recent.clear()
+            self._recent.update(zip(also, vectors[1:]))
+        return vectors[0]
+
+    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+        """Vectors for `texts`, taking those embedded beside a recent query."""
+        with self._lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+        missing = [t for t in texts if t not in known]
+        known.update(zip(missing, self.embedder.embed(missing) if missing else []))
+        return [known[t] for t in texts]
 
     def scores(self, vector: list[float], query_terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Cosine similarity and BM25 score of every sentence, in `sentences` order."""
@@ -192,6 +212,8 @@ class HybridRetriever(BaseRetriever):
     index: SentenceIndex
     k: int = 4
     candidates: int = 30
+    # Texts the answerer will embed for a query, to embed in the query's own call.
+    companions: Callable[[str], list[str]] | None = None
 
     def search(
         self, query: str, k: int | None = None, vector: list[float] | None = None
@@ -200,7 +222,8 @@ class HybridRetriever(BaseRetriever):
         k = self.k if k is None else k
         self.index.refresh()
         if vector is None:
-            vector = self.index.embed_query(query)
+            also = self.companions(query) if self.companions else []
+            vector = self.index.embed_query(query, also)
         query_terms = terms(query)
         similarity, bm25 = self.index.scores(vector, query_terms)
         # Candidates: Chroma's nearest sentences and BM25's best, ranked again with context.

@@ -167,6 +167,11 @@ class ExtractiveAnswerer:
             return self._threshold
         return float(self._calibration["threshold"])
 
+    def question_texts(self, question: str) -> list[str]:
+        """The texts of `question` that `evidence` embeds: to embed with the query itself."""
+        missing = [w for _, w, _ in self._key_terms(question) if w not in self._text_vectors]
+        return [_without(_names(question), question), *missing]
+
     def evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
         """Evidence for each candidate sentence, most relevant first."""
         asked = asked_part(question)  # what kind of answer, about whom: the question itself

@@ -1,5 +1,7 @@
 """The answerer's evidence, with the real model over the bundled article."""
 
+import pytest
+
 from assistant import Assistant
 from assistant.answerers.extractive import ExtractiveAnswerer, _windows, boosted_score
 
@@ -64,3 +66,31 @@ def test_a_figure_the_sentence_lacks_is_no_answer(assistant: Assistant) -> None:
     assert all(e.figure_missing == (e.span is None) for e in ranked)
     assert all(answerer.confidence(e) == 0.0 for e in ranked if e.figure_missing)
     assert not assistant.ask("How many engineers work at DeepSeek?").answered
+
+
+def test_an_answer_costs_one_call_to_the_model(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The answerer's texts (the question without its names, new key words) ride along with the
+    # query's own embedding; the article's sentence windows are embedded once and kept.
+    answerer = assistant.answerer
+    assert isinstance(answerer, ExtractiveAnswerer)
+    question = "What did the founder of DeepSeek say about balancing performance?"
+    everything = assistant.retriever.search(question, k=len(assistant.index.sentences))
+    for start in range(0, len(everything), 6):
+        answerer.evidence(question, everything[start : start + 6])
+    calls: list[list[str]] = []
+    real = assistant.index.embedder
+
+    class Counting:
+        name = real.name
+
+        def embed(self, texts: list[str]) -> list[list[float]]:
+            calls.append(texts)
+            return real.embed(texts)
+
+    monkeypatch.setattr(assistant.index, "embedder", Counting())
+    answer = assistant.ask("What has the founder of DeepSeek said about costs, lately?")
+    assert answer.answered
+    assert len(calls) == 1
+    assert "lately" in calls[0]  # a key word no earlier question had
