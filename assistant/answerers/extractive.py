@@ -183,8 +183,8 @@ class ExtractiveAnswerer:
         candidates = hits[:_CANDIDATES]
         unnamed = _without(_names(question), question)
         windows = [_windows(h.sentence.text) for h in candidates]
-        # One batch for every vector this question needs: each call to the model costs more
-        # than each text in it.
+        # One call for whatever is not cached yet: a call to the model costs more than a text in
+        # it. The question's own texts usually came with the query's call (`question_texts`).
         vectors = self._vectors(
             [word for _, word, _ in key]
             + [word for h in candidates for _, word in _sentence_words(h.sentence.text)]
