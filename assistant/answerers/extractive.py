@@ -285,7 +285,7 @@ class ExtractiveAnswerer:
         rare = [m for (_, _, w), m in zip(key, matches) if w >= 0.5 * max(weights, default=0)]
         weakest = min(rare, default=0.0)
         typed = kind in _TYPED
-        span = _best_span(kind, text, question, focus_terms, matched_at) if typed else None
+        span = _best_span(kind, text, question, focus_terms, names, matched_at) if typed else None
         closeness = _closeness(span, matched_at) if span else 0.0
         if kind in (AnswerType.NAME, AnswerType.PLACE) and span is not None:
             focus = 1.0  # the span is of the asked class (see _names_another_class)
@@ -344,7 +344,9 @@ class ExtractiveAnswerer:
         chosen = [best]
         margin = 0.12 if kind in (AnswerType.REASON, AnswerType.OTHER) else 0.05
         for other in ranked[1:3]:
-            close = other.relevance >= best.relevance - margin
+            # One article's answer is not pieced out with another's sentences.
+            same_article = other.hit.sentence.document == best.hit.sentence.document
+            close = same_article and other.relevance >= best.relevance - margin
             if close and self.confidence(other) >= self.threshold and other.coverage > 0:
                 chosen.append(other)
         return sorted(chosen, key=lambda e: (e.hit.sentence.document, e.hit.sentence.number))
@@ -404,6 +406,7 @@ def _best_span(
     text: str,
     question: str,
     focus_terms: set[str],
+    names: set[str],
     matched_at: list[tuple[tuple[int, ...], float]],
 ) -> Span | None:
     """The typed span nearest the sentence's matched key terms, not already in the question."""
@@ -412,6 +415,8 @@ def _best_span(
         s
         for s in find_spans(kind, text)
         if not {stem(w) for w in content_words(s.text)} <= asked
+        # "Apple Music" is no one who runs Apple: a person is not named after the question's names.
+        and not (kind is AnswerType.PERSON and set(terms(s.text)) & names)
         and not (kind is AnswerType.NAME and _names_another_class(s, text, focus_terms))
         and not (kind is AnswerType.PLACE and _another_kind_of_place(s, focus_terms))
     ]

@@ -9,6 +9,7 @@ import pytest
 from assistant import Answer, Assistant, Turn
 from assistant.evaluation import evaluate, load_cases
 from index.ingest import bundled_article
+from index.loaders import article_from_text
 
 from ..conftest import DATA
 
@@ -144,3 +145,29 @@ def test_development_set_quality(assistant: Assistant, capsys: pytest.CaptureFix
             assert figures[name] <= bar, f"{name} {figures[name]:.3f} > {bar}"
         else:
             assert figures[name] >= bar, f"{name} {figures[name]:.3f} < {bar}"
+
+
+APPLE = (
+    "Apple reported record quarterly revenue of $124 billion on Thursday, driven by strong "
+    "iPhone sales in China and India.\n"
+    "Chief executive Tim Cook said the company's services business grew 14 percent, helped by "
+    "the App Store and Apple Music.\n"
+    "The company, based in Cupertino, California, employs about 161,000 people worldwide.\n"
+    "Analysts had expected revenue of $118 billion, and the shares rose 3 percent in after-hours "
+    "trading.\n"
+)
+
+
+def test_a_users_article_beside_the_bundled_one(tmp_path: Path) -> None:
+    assistant = Assistant.open(tmp_path)
+    assistant.ensure_index()
+    assistant.add([article_from_text(APPLE, doc_id="apple")])
+    revenue = assistant.ask("How much revenue did Apple report?")
+    assert revenue.short_answer == "$124 billion"
+    staff = assistant.ask("How many people work at Apple?")
+    assert staff.short_answer == "about 161,000"
+    chief = assistant.ask("Who is Apple's chief executive?")
+    assert chief.short_answer == "Tim Cook"  # not "Apple Music", which is named after Apple
+    shares = assistant.ask("Why did the shares rise?")
+    assert {c.document for c in shares.citations} == {"apple"}  # no DeepSeek sentence spliced in
+    assert not assistant.ask("What is Apple's stock ticker?").answered
