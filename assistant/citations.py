@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from assistant.text import STOP_WORDS, terms
 from index.sentences import split_sentences
+from index.text import STOP_WORDS, terms
 
 __all__ = ["Claim", "Verdict", "parse_claims", "renumber", "verify"]
 

@@ -19,6 +19,14 @@ class Settings:
     chroma_url: str | None = None
     llm: str | None = None  # a LangChain init_chat_model string, or llamacpp:PATH.gguf
     llm_timeout: float = 60.0  # seconds per model request (ASSISTANT_LLM_TIMEOUT)
+    models: Path | None = None  # where the exported encoder lives (ASSISTANT_MODELS)
+
+    @property
+    def encoder(self) -> Path:
+        """The ONNX export of the sentence encoder, made at set-up or on first use."""
+        from index.export import ENCODER_FILE
+
+        return (self.models or Path(_default_cache())) / ENCODER_FILE
 
     @classmethod
     def from_env(cls, home: Path | str | None = None, llm: str | None = None) -> Settings:
@@ -30,6 +38,9 @@ class Settings:
             chroma_url=os.environ.get("ASSISTANT_CHROMA_URL") or None,
             llm=llm or os.environ.get("ASSISTANT_LLM") or None,
             llm_timeout=_seconds(os.environ.get("ASSISTANT_LLM_TIMEOUT") or "60"),
+            models=Path(os.environ["ASSISTANT_MODELS"])
+            if os.environ.get("ASSISTANT_MODELS")
+            else None,
         )
 
 
@@ -71,3 +82,9 @@ def _default_home() -> str:
     import platformdirs
 
     return platformdirs.user_data_dir(APP_NAME, appauthor=False)
+
+
+def _default_cache() -> str:
+    import platformdirs
+
+    return str(Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "models")

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 
     from assistant.answerers import Answerer
     from assistant.retrieval import Hit, HybridRetriever, SentenceIndex
+    from index.corpus import Corpus
+    from index.embedders import Embedder
+    from index.ingest import Progress
     from index.loaders import Article
     from index.store import DocumentInfo
 
@@ -79,19 +82,10 @@ class Assistant:
         """
         from assistant.answerers.extractive import ExtractiveAnswerer
         from assistant.retrieval import HybridRetriever, SentenceIndex
-        from index.embedders import SentenceTransformerEmbedder
-        from index.sentences import SPLITTER
-        from index.store import SentenceStore
 
         settings = Settings.from_env(home, llm)
-        embedder = SentenceTransformerEmbedder()
-        store = SentenceStore.open(
-            home=settings.home,
-            url=settings.chroma_url,
-            embedding_model=embedder.name,
-            splitter=SPLITTER,
-        )
-        index = SentenceIndex(store, embedder)
+        corpus = _open_corpus(settings)
+        index = SentenceIndex(corpus, _encoder(settings, corpus, notify or log.info))
         extractive = ExtractiveAnswerer(embed=index.embed_texts, vocabulary=index)
         retriever = HybridRetriever(index=index, k=6, companions=extractive.question_texts)
         if not settings.llm:
@@ -121,10 +115,13 @@ class Assistant:
         )
 
     def warm_up(self) -> None:
-        """Load the index and the model now, so the first answer is as fast as the rest."""
+        """Load the index and the models now, so the first answer is as fast as the rest."""
         self.ensure_index()
         self.index.refresh()
-        self.index.embed_query("warm up")
+        self.retriever.search("warm up")
+        warm = getattr(self.answerer, "warm_up", None)
+        if warm is not None:
+            warm()
 
     # --- answering ------------------------------------------------------------------------------
 
@@ -199,28 +196,39 @@ class Assistant:
                     self._notify(
                         f"Indexing the bundled article into {store.location} (first run only)..."
                     )
-                    self._ingest(bundled_article())
+                    self._ingest([bundled_article()])
                 store.mark_seeded()
             self._ready = True
 
-    def add(self, articles: Iterable[Article]) -> list[tuple[Article, bool]]:
+    def add(
+        self, articles: Iterable[Article], progress: Callable[[Progress], None] | None = None
+    ) -> list[tuple[Article, bool]]:
         """Index articles; each with True if it was (re)indexed, False if already there."""
         self.ensure_index()
-        return [(article, self._ingest(article)) for article in articles]
+        return self._ingest(articles, progress)
 
     def remove(self, doc_id: str) -> None:
         """Remove an article from the index; the bundled one stays removed."""
         self.ensure_index()
-        self.index.store.remove(doc_id)
+        self.index.corpus.remove(doc_id)
 
     def documents(self) -> list[DocumentInfo]:
         """The indexed articles."""
-        return self.index.store.documents()
+        return self.index.corpus.documents()
 
-    def _ingest(self, article: Article) -> bool:
+    def _ingest(
+        self, articles: Iterable[Article], progress: Callable[[Progress], None] | None = None
+    ) -> list[tuple[Article, bool]]:
         from index.ingest import ingest
 
-        return ingest(article, store=self.index.store, embedder=self.index.embedder)
+        corpus = self.index.corpus
+        return ingest(
+            articles,
+            store=corpus.store,
+            lexical=corpus.lexical,
+            embedder=self.index.embedder,
+            progress=progress,
+        )
 
 
 def _turns(history: Sequence[Turn | tuple[str, Answer]]) -> list[Turn]:
@@ -231,27 +239,63 @@ def rebuild_index(
     home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
 ) -> list[Article]:
     """Re-index every stored article with the current model and splitter."""
-    from index.embedders import SentenceTransformerEmbedder
+    from index.embedders import DEFAULT_MODEL, OnnxEmbedder
     from index.ingest import ingest
     from index.sentences import SPLITTER
     from index.store import SentenceStore
 
     settings = Settings.from_env(home)
-    embedder = SentenceTransformerEmbedder()
     say = notify or log.info
+    embedder = OnnxEmbedder(_exported_encoder(settings, say))
 
     def reindex(store: SentenceStore, articles: list[Article]) -> None:
-        for article in articles:
-            say(f"re-indexing {article.id}")
-            ingest(article, store=store, embedder=embedder)
+        say(f"re-indexing {len(articles)} article(s)")
+        # The lexical mirror follows the new collections on the next open.
+        ingest(articles, store=store, lexical=None, embedder=embedder)
 
-    return SentenceStore.rebuild(
+    articles = SentenceStore.rebuild(
         home=settings.home,
         url=settings.chroma_url,
-        embedding_model=embedder.name,
+        embedding_model=DEFAULT_MODEL,
         splitter=SPLITTER,
         reindex=reindex,
     )
+    _open_corpus(settings).sync()
+    return articles
+
+
+def _open_corpus(settings: Settings) -> Corpus:
+    from index.corpus import Corpus
+    from index.embedders import DEFAULT_MODEL
+    from index.sentences import SPLITTER
+
+    return Corpus.open(
+        home=settings.home,
+        url=settings.chroma_url,
+        embedding_model=DEFAULT_MODEL,
+        splitter=SPLITTER,
+    )
+
+
+def _encoder(settings: Settings, corpus: Corpus, notify: Callable[[str], None]) -> Embedder:
+    """The ONNX sentence encoder, exported first if need be; recorded in the index's metadata."""
+    from index.embedders import OnnxEmbedder
+
+    path = _exported_encoder(settings, notify)
+    digest_file = path.with_name(path.name + ".sha256")
+    digest = digest_file.read_text().strip() if digest_file.exists() else ""
+    corpus.store.record_encoder(str(path), digest)
+    return OnnxEmbedder(path)
+
+
+def _exported_encoder(settings: Settings, notify: Callable[[str], None]) -> Path:
+    path = settings.encoder
+    if not path.exists():
+        from index.export import export_encoder
+
+        notify(f"Exporting the sentence encoder to {path} (first run only)...")
+        export_encoder(path)
+    return path
 
 
 def _chain(retriever: HybridRetriever, answerer: Answerer) -> Runnable[dict[str, Any], Answer]:

@@ -2,9 +2,12 @@
 
 A question set is JSON Lines, one question a line:
     {"question": "...", "history": ["earlier question", ...],
-     "sentences": [4], "short": ["$6 million"], "document": "deepseek"}
-or  {"question": "...", "unanswerable": true}
+     "sentences": [4], "short": ["$6 million"], "document": "deepseek", "type": "how much"}
+or  {"question": "...", "unanswerable": true, "trap": "other_entity"}
 Earlier turns are asked first, in one conversation, so follow-ups see real earlier answers.
+A citation hits when it names the expected document and sentence; citing another article's
+sentence counts against precision. `type` (who, when, how many, ...) and `trap` (missing,
+other_entity, wrong_type) are optional labels the report breaks the figures down by.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ class Case:
     document: str = ""
     unanswerable: bool = False
     split: str = "dev"
+    type: str = ""
+    trap: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,18 +49,21 @@ class Outcome:
     answer: Answer
 
     @property
-    def cited(self) -> set[int]:
-        """The sentence numbers the answer cites (related sentences excluded)."""
-        return {
-            c.sentence
-            for c in self.answer.citations
-            if c.role == "cited" and (not self.case.document or c.document == self.case.document)
-        }
+    def cited(self) -> set[tuple[str, int]]:
+        """The (document, sentence) pairs the answer cites (related sentences excluded)."""
+        return {(c.document, c.sentence) for c in self.answer.citations if c.role == "cited"}
+
+    @property
+    def expected(self) -> set[tuple[str, int]]:
+        """The (document, sentence) pairs that answer the question."""
+        if self.case.document:
+            return {(self.case.document, n) for n in self.case.sentences}
+        return {(d, n) for d, n in self.cited if n in self.case.sentences}
 
     @property
     def hit(self) -> bool:
         """The answer cites a sentence that answers the question."""
-        return bool(self.cited & self.case.sentences)
+        return bool(self.cited & self.expected)
 
     @property
     def short_ok(self) -> bool:
@@ -63,7 +71,7 @@ class Outcome:
         if not self.case.short:
             return True
         got = _normal(self.answer.short_answer or "")
-        return any(_normal(s) in got for s in self.case.short)
+        return any(_normal(s) in got or _same_country(s, got) for s in self.case.short)
 
     @property
     def correct(self) -> bool:
@@ -76,7 +84,7 @@ class Outcome:
     def precision(self) -> float:
         """Share of cited sentences that answer the question."""
         cited = self.cited
-        return len(cited & self.case.sentences) / len(cited) if cited else 0.0
+        return len(cited & self.expected) / len(cited) if cited else 0.0
 
 
 @dataclass(frozen=True)
@@ -90,17 +98,45 @@ class Report:
         """The outcomes that were not correct."""
         return [o for o in self.outcomes if not o.correct]
 
-    def render(self, title: str = "") -> str:
-        """A table of the figures and the list of failures."""
+    def breakdown(self) -> dict[str, dict[str, float]]:
+        """The figures for each question type, each trap kind and the follow-ups."""
+        groups: dict[str, list[Outcome]] = {}
+        for o in self.outcomes:
+            if o.case.type:
+                groups.setdefault(f"type {o.case.type}", []).append(o)
+            if o.case.trap:
+                groups.setdefault(f"trap {o.case.trap}", []).append(o)
+            if o.case.history:
+                groups.setdefault("follow-ups", []).append(o)
+        return {name: _figures(items) for name, items in sorted(groups.items())}
+
+    def render(self, title: str = "", *, failures: bool = True) -> str:
+        """A table of the figures, broken down by type and trap, and the list of failures."""
         lines = [title] if title else []
         lines += [
             f"  {name:<22} {value:6.0f}" if name == "questions" else f"  {name:<22} {value:6.3f}"
             for name, value in self.figures.items()
         ]
-        failures = self.failures()
-        if failures:
-            lines.append(f"  failures ({len(failures)}):")
-            for o in failures:
+        groups = self.breakdown()
+        if groups:
+            lines.append(f"  {'':<22} {'n':>4} {'accuracy':>9} {'hit':>6} {'abstain':>8}")
+            for name, figures in groups.items():
+                trap = name.startswith("trap")
+                lines.append(
+                    f"  {name:<22} {figures['questions']:4.0f} "
+                    + (
+                        f"{'':>9} {'':>6} {figures['correct abstention']:8.3f}"
+                        if trap
+                        else f"{figures['answer accuracy']:9.3f} {figures['citation hit']:6.3f} "
+                        f"{'':>8}"
+                    )
+                )
+        if not failures:
+            return "\n".join(lines)
+        failed = self.failures()
+        if failed:
+            lines.append(f"  failures ({len(failed)}):")
+            for o in failed:
                 got = (
                     f"answered, cited {sorted(o.cited)}, short {o.answer.short_answer!r}"
                     if o.answer.answered
@@ -109,7 +145,7 @@ class Report:
                 want = (
                     "decline"
                     if o.case.unanswerable
-                    else f"cite {sorted(o.case.sentences)}"
+                    else f"cite {o.case.document or ''} {sorted(o.case.sentences)}"
                     + (f", short {list(o.case.short)}" if o.case.short else "")
                 )
                 lines.append(f"    {o.case.id} {o.case.question!r}: {got}; want {want}")
@@ -138,6 +174,8 @@ def load_cases(path: Path) -> list[Case]:
                     document=str(raw.get("document", "")),
                     unanswerable=bool(raw.get("unanswerable", False)),
                     split=str(raw.get("split", "dev")),
+                    type=str(raw.get("type", "")),
+                    trap=str(raw.get("trap", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -182,3 +220,11 @@ def _figures(outcomes: list[Outcome]) -> dict[str, float]:
 
 def _normal(text: str) -> str:
     return re.sub(r"[^\w$%.]+", " ", text.lower().replace(",", "")).strip()
+
+
+def _same_country(expected: str, got: str) -> bool:
+    """ "Chinese" in the article is answered by "China": the answerer names countries."""
+    from assistant.spans import country_of
+
+    country = country_of(expected)
+    return bool(country) and _normal(country) in got

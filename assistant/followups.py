@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from assistant.answer import Answer
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
 from assistant.spans import find_spans
-from assistant.text import content_words
+from index.text import content_words
 
 __all__ = ["Turn", "asked_part", "standalone_question"]
 

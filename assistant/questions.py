@@ -10,7 +10,7 @@ import unicodedata
 from enum import Enum
 
 from assistant.errors import BadQuestion
-from assistant.text import STOP_WORDS, words
+from index.text import STOP_WORDS, words
 
 __all__ = [
     "AnswerType",

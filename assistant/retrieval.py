@@ -1,14 +1,12 @@
 """Hybrid sentence retrieval: BM25 over stemmed terms and dense vectors from Chroma, fused.
 
-`SentenceIndex` keeps an in-memory view of the store (sentences, their vectors, a BM25 index)
-and reloads it when the store's manifest changes. `HybridRetriever` is the LangChain retriever:
-candidates are Chroma's nearest sentences and BM25's best; each ranking is redone with a share of
-every sentence's neighbours' scores (context) and the two are merged by reciprocal rank fusion, so
-a name or number that dense search ranks low is still found, and so is a paraphrase that shares
-no word with the article.
-
-Limits: the in-memory view holds every sentence's vector (384 floats each): fine to a few
-hundred thousand sentences per process.
+`SentenceIndex` is the answer side's view of the index: it keeps the lexical mirror in step with
+the store and embeds questions. `HybridRetriever` is the LangChain retriever. Its candidates are
+Chroma's nearest sentences (HNSW, embedded or on the server) and the lexical index's best by BM25;
+each candidate's two scores are redone with a share of its neighbours' (context), and the two
+rankings are merged by reciprocal rank fusion, so a name or number that dense search ranks low is
+still found, and so is a paraphrase that shares no word with the article. All of it works on the
+candidates and their neighbours only: the cost of a question does not grow with the corpus.
 """
 
 from __future__ import annotations
@@ -24,9 +22,9 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.answer import Citation
-from assistant.text import terms
+from index.corpus import Corpus, StoredSentence
 from index.embedders import Embedder
-from index.store import SentenceStore, StoredSentence
+from index.text import terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -64,7 +62,7 @@ class Hit:
             text=s.text,
             start=s.start,
             end=s.end,
-            score=self.similarity,
+            score=max(0.0, min(1.0, self.similarity)),
             paragraph=s.paragraph,
             title=self.title,
             role=role,
@@ -72,66 +70,24 @@ class Hit:
 
 
 class SentenceIndex:
-    """The store's sentences in memory: vectors for similarity, BM25 for terms."""
+    """The index as the answer side sees it: kept in step with the store, and a query encoder."""
 
-    def __init__(self, store: SentenceStore, embedder: Embedder) -> None:
-        self.store = store
+    def __init__(self, corpus: Corpus, embedder: Embedder) -> None:
+        self.corpus = corpus
         self.embedder = embedder
         self._lock = threading.Lock()
-        self._revision: tuple[str, ...] | None = None
-        self.sentences: list[StoredSentence] = []
-        self.titles: dict[str, str] = {}
-        self.document_frequency: dict[str, int] = {}
-        self._position: dict[tuple[str, int], int] = {}
-        self._vectors: np.ndarray | None = None
-        self._previous: np.ndarray = _empty_index()
-        self._next: np.ndarray = _empty_index()
-        self._bm25: Any = None
-        self._recent: dict[str, list[float]] = {}  # vectors embedded beside recent queries
+        self._recent: dict[str, np.ndarray] = {}  # vectors embedded beside recent queries
+
+    @property
+    def store(self) -> Any:
+        """The Chroma store under the index."""
+        return self.corpus.store
 
     def refresh(self) -> None:
-        """Reload from the store if an article was added or removed since the last look."""
-        documents = self.store.documents()
-        revision = tuple(f"{d.id}@{d.digest}" for d in documents)
-        with self._lock:
-            if revision == self._revision:
-                return
-            self._load(documents, revision)
+        """Apply articles added or removed (by any process) since the last look."""
+        self.corpus.sync()
 
-    def _load(self, documents: list[Any], revision: tuple[str, ...]) -> None:
-        import bm25s
-        import numpy as np
-
-        pairs = self.store.sentences_with_vectors()
-        sentences = [sentence for sentence, _ in pairs]
-        vectors = [vector for _, vector in pairs]
-        tokenized = [terms(s.text) or ["\u2205"] for s in sentences]
-        bm25 = bm25s.BM25()
-        if sentences:
-            bm25.index(tokenized, show_progress=False)
-        frequency: dict[str, int] = {}
-        for tokens in tokenized:
-            for token in set(tokens):
-                frequency[token] = frequency.get(token, 0) + 1
-        self.sentences = sentences
-        self.titles = {d.id: d.title for d in documents}
-        self.document_frequency = frequency
-        self._position = {s.key: i for i, s in enumerate(sentences)}
-        # Index of each sentence's neighbour in the same article, or -1 (a padded zero score).
-        same = [i > 0 and sentences[i - 1].document == s.document for i, s in enumerate(sentences)]
-        self._previous = np.array([i - 1 if same[i] else -1 for i in range(len(sentences))], int)
-        self._next = np.array(
-            [
-                i + 1 if i + 1 < len(sentences) and same[i + 1] else -1
-                for i in range(len(sentences))
-            ],
-            int,
-        )
-        self._vectors = np.asarray(vectors, dtype=np.float32).reshape(len(sentences), -1)
-        self._bm25 = bm25
-        self._revision = revision
-
-    def embed_query(self, text: str, also: Sequence[str] = ()) -> list[float]:
+    def embed_query(self, text: str, also: Sequence[str] = ()) -> np.ndarray:
         """The query's vector; `also` are texts the answer will need, embedded in the same call.
 
         One call to the model costs more than each short text in it, so the answerer's texts
@@ -144,64 +100,22 @@ class SentenceIndex:
             self._recent.update(zip(also, vectors[1:]))
         return vectors[0]
 
-    def embed_texts(self, texts: list[str]) -> list[list[float]]:
+    def embed_texts(self, texts: list[str]) -> list[np.ndarray]:
         """Vectors for `texts`, taking those embedded beside a recent query."""
         with self._lock:
             known = {t: self._recent[t] for t in texts if t in self._recent}
         missing = [t for t in texts if t not in known]
-        known.update(zip(missing, self.embedder.embed(missing) if missing else []))
+        if missing:
+            known.update(zip(missing, self.embedder.embed(missing)))
         return [known[t] for t in texts]
-
-    def scores(self, vector: list[float], query_terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine similarity and BM25 score of every sentence, in `sentences` order."""
-        import numpy as np
-
-        assert self._vectors is not None
-        dense = self._vectors @ np.asarray(vector, dtype=np.float32)
-        if query_terms and self.sentences:
-            lexical = np.asarray(self._bm25.get_scores(query_terms), dtype=np.float32)
-        else:
-            lexical = np.zeros(len(self.sentences), dtype=np.float32)
-        return dense, lexical
-
-    def lexical(self, query_terms: list[str], k: int) -> list[tuple[StoredSentence, float]]:
-        """The `k` best sentences by BM25, best first, only those sharing a term."""
-        if not query_terms or not self.sentences:
-            return []
-        scores = self._bm25.get_scores(query_terms)
-        return [(self.sentences[i], float(scores[i])) for i in _top(scores, k)]
-
-    def with_context(self, scores: np.ndarray, weight: float = CONTEXT_WEIGHT) -> np.ndarray:
-        """Each sentence's score plus `weight` times its same-article neighbours' mean."""
-        import numpy as np
-
-        padded = np.append(scores, 0.0)
-        return scores + weight * (padded[self._previous] + padded[self._next]) / 2
-
-    def position(self, key: tuple[str, int]) -> int:
-        """Where a sentence stands in `sentences`."""
-        return self._position[key]
-
-    def neighbours(self, sentence: StoredSentence) -> tuple[str, str]:
-        """The sentences just before and after, in the same article."""
-        i = self._position[sentence.key]
-        before = self.sentences[i - 1] if i > 0 else None
-        after = self.sentences[i + 1] if i + 1 < len(self.sentences) else None
-        return (
-            before.text if before and before.document == sentence.document else "",
-            after.text if after and after.document == sentence.document else "",
-        )
 
     def mentions(self, term: str) -> bool:
         """Whether any indexed sentence has the stemmed term."""
-        return term in self.document_frequency
+        return self.corpus.lexical.mentions(term)
 
     def idf(self, term: str) -> float:
         """Inverse sentence frequency of a stemmed term; unseen terms weigh the most."""
-        import math
-
-        n = len(self.sentences) or 1
-        return math.log(1 + n / (1 + self.document_frequency.get(term, 0)))
+        return self.corpus.lexical.idf(term)
 
 
 class HybridRetriever(BaseRetriever):
@@ -216,50 +130,71 @@ class HybridRetriever(BaseRetriever):
     companions: Callable[[str], list[str]] | None = None
 
     def search(
-        self, query: str, k: int | None = None, vector: list[float] | None = None
+        self, query: str, k: int | None = None, vector: np.ndarray | None = None
     ) -> list[Hit]:
         """The `k` best sentences for `query`, fused, best first."""
+        import numpy as np
+
         k = self.k if k is None else k
+        corpus = self.index.corpus
         self.index.refresh()
         if vector is None:
             also = self.companions(query) if self.companions else []
             vector = self.index.embed_query(query, also)
         query_terms = terms(query)
-        similarity, bm25 = self.index.scores(vector, query_terms)
-        # Candidates: Chroma's nearest sentences and BM25's best, ranked again with context.
         depth = max(self.candidates, k)
-        candidates = {
-            self.index.position(m.sentence.key) for m in self.index.store.query(vector, depth)
-        }
-        candidates |= set(_top(bm25, depth))
-        pool = sorted(candidates)
-        fused = dict.fromkeys(pool, 0.0)
+        # Candidates: Chroma's nearest sentences and the best by BM25.
+        dense = dict((s.key, (s, similarity)) for s, similarity in corpus.nearest(vector, depth))
+        lexical = dict(
+            (s.key, (s, score)) for s, score in corpus.lexical.search(query_terms, depth)
+        )
+        pool = {key: pair[0] for key, pair in (lexical | dense).items()}
+        if not pool:
+            return []
+        # Their neighbours' scores too, for context: fetched for these few sentences only.
+        around = {(d, n + step) for d, n in pool for step in (-1, 1)}
+        similarity = {key: sim for key, (_, sim) in dense.items()}
+        unknown = [key for key in (set(pool) | around) if key not in similarity]
+        for key, row in corpus.vectors(unknown).items():
+            similarity[key] = float(np.dot(row, vector))
+        bm25 = {key: score for key, (_, score) in lexical.items()}
+        unscored = [key for key in (set(pool) | around) if key not in bm25]
+        bm25.update(corpus.lexical.scores(query_terms, unscored))
+
+        def with_context(scores: dict[tuple[str, int], float], key: tuple[str, int]) -> float:
+            d, n = key
+            return (
+                scores.get(key, 0.0)
+                + CONTEXT_WEIGHT * (scores.get((d, n - 1), 0.0) + scores.get((d, n + 1), 0.0)) / 2
+            )
+
+        keys = sorted(pool)
+        fused = dict.fromkeys(keys, 0.0)
         # A sentence sharing no query term stays out of the lexical ranking, context or not.
         rankings = (
-            (pool, self.index.with_context(similarity)),
-            ([i for i in pool if bm25[i] > 0], self.index.with_context(bm25)),
+            (keys, lambda key: with_context(similarity, key)),
+            ([key for key in keys if bm25.get(key, 0.0) > 0], lambda key: with_context(bm25, key)),
         )
-        for members, ranked in rankings:
-            for rank, i in enumerate(sorted(members, key=lambda i: -ranked[i])):
-                fused[i] += 1.0 / (RRF_K + rank + 1)
+        for members, score in rankings:
+            for rank, key in enumerate(sorted(members, key=lambda key: -score(key))):
+                fused[key] += 1.0 / (RRF_K + rank + 1)
         # Ties in fused rank go to the stronger term match: names and numbers decide.
-        best = sorted(pool, key=lambda i: (-fused[i], -bm25[i]))[:k]
-        hits = []
-        for i in best:
-            sentence = self.index.sentences[i]
-            before, after = self.index.neighbours(sentence)
-            hits.append(
-                Hit(
-                    sentence=sentence,
-                    title=self.index.titles.get(sentence.document, ""),
-                    score=fused[i],
-                    similarity=float(similarity[i]),
-                    lexical=float(bm25[i]),
-                    before=before,
-                    after=after,
-                )
+        best = sorted(keys, key=lambda key: (-fused[key], -bm25.get(key, 0.0)))[:k]
+        chosen = [pool[key] for key in best]
+        neighbours = corpus.neighbours(chosen)
+        titles = corpus.titles([s.document for s in chosen])
+        return [
+            Hit(
+                sentence=s,
+                title=titles.get(s.document, ""),
+                score=fused[s.key],
+                similarity=similarity.get(s.key, 0.0),
+                lexical=bm25.get(s.key, 0.0),
+                before=neighbours[s.key][0],
+                after=neighbours[s.key][1],
             )
-        return hits
+            for s in chosen
+        ]
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
@@ -313,15 +248,3 @@ def hits_from_documents(documents: list[Document]) -> list[Hit]:
             )
         )
     return hits
-
-
-def _top(scores: np.ndarray, k: int) -> list[int]:
-    """Positions of the `k` highest positive scores, best first."""
-    order = scores.argsort()[::-1][:k]
-    return [int(i) for i in order if scores[i] > 0]
-
-
-def _empty_index() -> np.ndarray:
-    import numpy as np
-
-    return np.zeros(0, dtype=int)

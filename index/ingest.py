@@ -1,18 +1,49 @@
-"""Index articles: split into sentences, embed, store. The bundled article lives here too."""
+"""Index articles as a stream: split, embed in batches across articles, write, commit each article.
+
+Sentences flow from one article into the next in batches of `BATCH` (the model is fastest on full
+batches of similar length), and each batch goes to Chroma and the lexical mirror as soon as it is
+embedded. An article becomes visible when its last sentence is written: its manifest record
+lands, its older versions are deleted, and its mirror transaction commits. Memory holds one batch,
+however long the article. The bundled article lives here too.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from index.embedders import Embedder
 from index.loaders import Article, article_from_text
-from index.sentences import split_sentences
-from index.store import SentenceStore
+from index.sentences import Sentence, iter_sentences
 
-__all__ = ["BUNDLED_ID", "bundled_article", "ingest"]
+if TYPE_CHECKING:
+    import numpy as np
+
+    from index.lexical import DocumentWriter, LexicalIndex
+    from index.store import SentenceStore
+
+__all__ = ["BUNDLED_ID", "Progress", "bundled_article", "ingest"]
 
 BUNDLED_ID = "deepseek"
 _BUNDLED_TITLE = "DeepSeek's R1 shakes up the AI industry"
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an ingest has come."""
+
+    articles: int  # finished (indexed or already there)
+    sentences: int  # embedded and written
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Sentences a second so far."""
+        return self.sentences / self.seconds if self.seconds > 0 else 0.0
 
 
 def bundled_article() -> Article:
@@ -23,10 +54,143 @@ def bundled_article() -> Article:
     )
 
 
-def ingest(article: Article, *, store: SentenceStore, embedder: Embedder) -> bool:
-    """Index `article` unless this exact text is already indexed; True if it was (re)indexed."""
-    if store.contains(article):
-        return False
-    sentences = split_sentences(article.text)
-    store.add(article, sentences, embedder.embed([s.text for s in sentences]))
-    return True
+def ingest(
+    articles: Iterable[Article],
+    *,
+    store: SentenceStore,
+    lexical: LexicalIndex | None,
+    embedder: Embedder,
+    progress: Callable[[Progress], None] | None = None,
+) -> list[tuple[Article, bool]]:
+    """Index each article unless this exact text is already indexed; True where it was."""
+    run = _Run(store, lexical, embedder, progress)
+    try:
+        for position, article in enumerate(articles):
+            if store.contains(article):
+                run.results.append((position, article, False))
+                run.report()
+                continue
+            run.start(position, article)
+            for sentence in iter_sentences(article.text):
+                run.queue(sentence)
+            run.end()
+        run.flush()
+    except BaseException:
+        run.abort()
+        raise
+    return [(article, indexed) for _, article, indexed in sorted(run.results, key=lambda r: r[0])]
+
+
+class _Run:
+    """One ingest: the batch being filled, and the articles whose sentences are in flight."""
+
+    def __init__(
+        self,
+        store: SentenceStore,
+        lexical: LexicalIndex | None,
+        embedder: Embedder,
+        progress: Callable[[Progress], None] | None,
+    ) -> None:
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.progress = progress
+        self.results: list[tuple[int, Article, bool]] = []
+        self.batch: list[tuple[_Open, Sentence]] = []
+        self.current: _Open | None = None
+        self.written = 0
+        self.started = time.perf_counter()
+
+    def start(self, position: int, article: Article) -> None:
+        self.current = _Open(position, article)
+
+    def queue(self, sentence: Sentence) -> None:
+        assert self.current is not None
+        self.batch.append((self.current, sentence))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def end(self) -> None:
+        assert self.current is not None
+        self.current.complete = True
+        if not self.batch or self.batch[-1][0] is not self.current:
+            self._commit(self.current)  # all its sentences are written already
+        self.current = None
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        vectors = self.embedder.embed([s.text for _, s in self.batch])
+        for part, sentences, rows in _by_article(self.batch, vectors):
+            if part.writer is None and self.lexical is not None:
+                part.writer = self.lexical.replace(part.article.id)
+            self.store.write(part.article, sentences, rows)
+            if part.writer is not None:
+                part.writer.put(sentences)
+            part.add(rows)
+            self.written += len(sentences)
+            if part.complete:
+                self._commit(part)
+        self.batch = []
+        self.report()
+
+    def _commit(self, part: _Open) -> None:
+        if part.committed:
+            return
+        part.committed = True
+        self.store.commit(part.article, part.count, part.centroid())
+        version = f"{part.article.id}@{part.article.digest}"
+        if part.writer is not None:
+            part.writer.commit(version, part.article.title)
+            part.writer = None
+        self.results.append((part.position, part.article, True))
+
+    def report(self) -> None:
+        if self.progress is not None:
+            self.progress(
+                Progress(len(self.results), self.written, time.perf_counter() - self.started)
+            )
+
+    def abort(self) -> None:
+        parts = [p for p, _ in self.batch] + ([self.current] if self.current else [])
+        for part in parts:
+            if part.writer is not None:
+                part.writer.abort()
+
+
+class _Open:
+    """An article being indexed: its sentence count and the running sum of its vectors."""
+
+    def __init__(self, position: int, article: Article) -> None:
+        self.position = position
+        self.article = article
+        self.count = 0
+        self.total: np.ndarray | None = None
+        self.writer: DocumentWriter | None = None
+        self.complete = False
+        self.committed = False
+
+    def add(self, rows: np.ndarray) -> None:
+        self.count += len(rows)
+        summed = rows.sum(axis=0)
+        self.total = summed if self.total is None else self.total + summed
+
+    def centroid(self) -> np.ndarray:
+        """The unit mean of its sentence vectors: the manifest record's own vector."""
+        import numpy as np
+
+        if self.total is None:
+            return np.zeros(384, dtype=np.float32)
+        norm = float(np.linalg.norm(self.total)) or 1.0
+        return (self.total / norm).astype(np.float32)
+
+
+def _by_article(
+    batch: list[tuple[_Open, Sentence]], vectors: np.ndarray
+) -> Iterator[tuple[_Open, list[Sentence], np.ndarray]]:
+    """The batch cut into runs of one article each, in order."""
+    start = 0
+    for i in range(1, len(batch) + 1):
+        if i == len(batch) or batch[i][0] is not batch[start][0]:
+            yield batch[start][0], [s for _, s in batch[start:i]], vectors[start:i]
+            start = i

@@ -10,6 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -30,7 +31,7 @@ class Article:
     text: str
     source: str
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """A short content hash: sentence ids carry it so a changed article never mixes versions."""
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]

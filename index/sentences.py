@@ -20,9 +20,10 @@ Limits: English only; a sentence that ends in an abbreviation followed by a prop
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["SPLITTER", "Sentence", "split_sentences"]
+__all__ = ["SPLITTER", "Sentence", "iter_sentences", "split_sentences"]
 
 # Recorded in the index so that a store built by another version of the rules is rebuilt.
 SPLITTER = "article-assistant-rules/1"
@@ -66,41 +67,49 @@ _NEXT_WORD = re.compile(r"\s*[\"'“‘(\[]*([^\s\"'“‘(\[]*)")
 
 def split_sentences(text: str) -> list[Sentence]:
     """Return the sentences of `text` in order, numbered from 1, with their paragraph."""
-    sentences: list[Sentence] = []
-    paragraph = 0
-    for para_start, para_end in _paragraphs(text):
-        paragraph += 1
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[Sentence]:
+    """The sentences of `text` one at a time: memory stays flat however long the text is."""
+    number = 0
+    for paragraph, (para_start, para_end) in enumerate(_paragraphs(text), 1):
         for start, end in _sentence_spans(text, para_start, para_end):
-            sentences.append(Sentence(len(sentences) + 1, paragraph, start, end, text[start:end]))
-    return sentences
+            number += 1
+            yield Sentence(number, paragraph, start, end, text[start:end])
 
 
-def _paragraphs(text: str) -> list[tuple[int, int]]:
+_NEXT_VISIBLE = re.compile(r"\s*(\S?)")
+
+
+def _paragraphs(text: str) -> Iterator[tuple[int, int]]:
     """Spans of paragraphs, split at line breaks that do not fall inside a sentence."""
-    spans: list[tuple[int, int]] = []
     start = 0
     for match in re.finditer(r"\n", text):
-        before = text[start : match.start()].rstrip()
-        after = text[match.end() :].lstrip()
-        # subtle: a hard-wrapped sentence goes on in lower case or after a comma or dash
-        wrapped = bool(after) and (after[0].islower() or before[-1:] in (",", ";", "-", "–", "("))
-        if not wrapped:
-            spans.append((start, match.start()))
+        last = match.start() - 1  # the last visible character before the line break
+        while last >= start and text[last].isspace():
+            last -= 1
+        if last < start:
             start = match.end()
-    spans.append((start, len(text)))
-    return [_strip(text, s, e) for s, e in spans if text[s:e].strip()]
+            continue
+        after = _NEXT_VISIBLE.match(text, match.end()).group(1)  # type: ignore[union-attr]
+        # subtle: a hard-wrapped sentence goes on in lower case or after a comma or dash
+        wrapped = bool(after) and (after.islower() or text[last] in (",", ";", "-", "–", "("))
+        if not wrapped:
+            yield _strip(text, start, match.start())
+            start = match.end()
+    if text[start:].strip():
+        yield _strip(text, start, len(text))
 
 
-def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
+def _sentence_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     sentence_start = start
     for match in _BOUNDARY.finditer(text, start, end):
         if _is_boundary(text, match.start(), match.end(), end):
-            spans.append(_strip(text, sentence_start, match.end()))
+            yield _strip(text, sentence_start, match.end())
             sentence_start = match.end()
     if text[sentence_start:end].strip():
-        spans.append(_strip(text, sentence_start, end))
-    return spans
+        yield _strip(text, sentence_start, end)
 
 
 def _is_boundary(text: str, mark_start: int, mark_end: int, limit: int) -> bool:

@@ -1,20 +1,27 @@
-"""The Chroma store of sentences and their articles: the only module that imports chromadb.
+"""The Chroma store of sentence vectors and of the articles of record: the only chromadb importer.
 
-Two collections. `article_sentences` holds one record per sentence (vector, text, document id,
-number, paragraph, offsets); `article_documents` is the manifest: one record per article with its
-full text, title and content digest. Both record the embedding model and splitter that built them.
+Two collections. `article_sentences` holds one record per sentence: its vector, its text, and
+`document` / `version` / `number` (version = `id@digest` of the article's text). Chroma's HNSW
+index answers nearest-neighbour queries, embedded or on a server: no process ever loads every
+vector. `article_documents` is the manifest: one record per article with its full text (the text
+of record that sentence offsets point into), title, digest, sentence count and `seq`, the time of
+its last change in microseconds. Removing an article leaves a tombstone (`removed`), so a reader
+learns of every change by asking for records with a newer `seq` (`changes_since`): what it keeps
+locally (index.lexical) stays in step at a cost that grows with the changes, not the corpus.
 
 Writes never leave a half-written article visible. Sentence ids carry the article's digest
-(`deepseek@3f2a…:4`), and only sentences whose digest the manifest names are ever read. Adding an
-article upserts its sentences first and its manifest record last; removing one drops the manifest
-record first. Whatever an interrupted write leaves behind is invisible and swept by the next write.
+(`deepseek@3f2a…:4`) and a sentence counts only when the manifest names its version, so an
+article's sentences go in first and its manifest record last; the older versions of that one
+article are deleted after. Whatever an interrupted write leaves is invisible, and is deleted by
+the article's next write or removal (or `assistant rebuild`). Chroma's own full-text index is off:
+the lexical index lives in index.lexical.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Callable, Iterator, Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -25,32 +32,18 @@ from index.loaders import Article
 from index.sentences import Sentence
 
 if TYPE_CHECKING:
+    import numpy as np
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-__all__ = ["DocumentInfo", "Match", "SentenceStore", "StoredSentence"]
+__all__ = ["Change", "DocumentInfo", "Match", "SentenceStore"]
 
 SENTENCES = "article_sentences"
 DOCUMENTS = "article_documents"
 _REBUILD = "_rebuild"
-_SCHEMA = 1
-
-
-@dataclass(frozen=True)
-class StoredSentence:
-    """A sentence as indexed: `text == document_text[start:end]`."""
-
-    document: str
-    number: int
-    paragraph: int
-    start: int
-    end: int
-    text: str
-
-    @property
-    def key(self) -> tuple[str, int]:
-        """Identifies the sentence across the index."""
-        return (self.document, self.number)
+_SCHEMA = 2
+# Inverted indexes Chroma keeps on metadata; only these keys are ever filtered on.
+_FILTERED = {SENTENCES: {"document", "version"}, DOCUMENTS: {"seq", "removed"}}
 
 
 @dataclass(frozen=True)
@@ -63,17 +56,37 @@ class DocumentInfo:
     digest: str
     sentences: int
 
+    @property
+    def version(self) -> str:
+        """`id@digest`: names the sentences of this text of the article."""
+        return f"{self.id}@{self.digest}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A manifest record newer than some point: an article added, changed or removed."""
+
+    document: DocumentInfo
+    seq: int
+    removed: bool
+
 
 @dataclass(frozen=True)
 class Match:
-    """A sentence found by vector search, with its cosine similarity to the query."""
+    """A sentence found by vector search: its article version, number and cosine similarity."""
 
-    sentence: StoredSentence
+    version: str
+    number: int
     similarity: float
+
+    @property
+    def document(self) -> str:
+        """The article's id."""
+        return self.version.rsplit("@", 1)[0]
 
 
 class SentenceStore:
-    """Sentences and articles in Chroma, embedded at `home` or on a Chroma server."""
+    """Sentence vectors and articles in Chroma, embedded at `home` or on a Chroma server."""
 
     def __init__(
         self,
@@ -144,64 +157,69 @@ class SentenceStore:
         """Where the store lives: a directory or a server URL."""
         return self._location
 
+    @property
+    def identity(self) -> str:
+        """Names this store's collections: changes when they are rebuilt or recreated."""
+        return f"{self._sentences.id}/{self._documents.id}"
+
     # --- reading -----------------------------------------------------------------------------
 
     def documents(self) -> list[DocumentInfo]:
         """The indexed articles, by id."""
-        records = self._documents.get(include=["metadatas"])
+        records = self._documents.get(where={"removed": False}, include=["metadatas"])
         infos = [
             _document_info(id_, meta)
             for id_, meta in zip(records["ids"], records["metadatas"] or [])
         ]
         return sorted(infos, key=lambda info: info.id)
 
+    def changes_since(self, seq: int) -> list[Change]:
+        """Manifest records changed after `seq` (microseconds), removals included, oldest first."""
+        where: Any = {"seq": {"$gt": seq}}
+        records = self._documents.get(where=where, include=["metadatas"])
+        changes = [
+            Change(
+                _document_info(id_, meta), int(cast(Any, meta["seq"])), bool(meta.get("removed"))
+            )
+            for id_, meta in zip(records["ids"], records["metadatas"] or [])
+        ]
+        return sorted(changes, key=lambda change: change.seq)
+
     def document_text(self, doc_id: str) -> str:
         """The article's text of record; sentence offsets point into it."""
-        records = self._documents.get(ids=[doc_id], include=["documents"])
-        if not records["ids"]:
+        records = self._documents.get(ids=[doc_id], include=["documents", "metadatas"])
+        metas = records["metadatas"] or []
+        if not records["ids"] or (metas and metas[0].get("removed")):
             raise UnknownDocument(f"no document '{doc_id}' in the index; see `assistant list`.")
         return (records["documents"] or [""])[0]
 
-    def sentences(self) -> list[StoredSentence]:
-        """Every live sentence, ordered by document and number."""
-        return [sentence for sentence, _ in self._live_sentences(with_vectors=False)]
-
-    def sentences_with_vectors(self) -> list[tuple[StoredSentence, list[float]]]:
-        """Every live sentence with its vector, ordered by document and number."""
-        return self._live_sentences(with_vectors=True)
-
-    def _live_sentences(self, *, with_vectors: bool) -> list[tuple[StoredSentence, list[float]]]:
-        versions = self._live_versions()
-        if not versions:
-            return []
-        include: Any = ["documents", "metadatas"] + (["embeddings"] if with_vectors else [])
-        records = self._sentences.get(where=_version_filter(versions), include=include)
-        texts, metas = records["documents"] or [], records["metadatas"] or []
-        vectors: Any = records["embeddings"] if with_vectors else [[]] * len(texts)
-        found = [
-            (_stored_sentence(text, meta), [float(x) for x in vector])
-            for text, meta, vector in zip(texts, metas, vectors)
-        ]
-        return sorted(found, key=lambda pair: pair[0].key)
-
-    def query(self, vector: Sequence[float], k: int) -> list[Match]:
-        """The `k` sentences nearest to `vector`, best first."""
-        versions = self._live_versions()
-        if not versions or k <= 0:
+    def nearest(self, vector: np.ndarray, k: int) -> list[Match]:
+        """The `k` sentence records nearest to `vector`, best first (any version: check it)."""
+        if k <= 0:
             return []
         result = self._sentences.query(
-            query_embeddings=cast(Any, [list(vector)]),
-            n_results=k,
-            where=_version_filter(versions),
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=cast(Any, [vector]), n_results=k, include=["distances"]
         )
-        texts = (result["documents"] or [[]])[0]
-        metas = (result["metadatas"] or [[]])[0]
+        ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
-        return [
-            Match(_stored_sentence(text, meta), 1.0 - float(distance))
-            for text, meta, distance in zip(texts, metas, distances)
-        ]
+        return [Match(*_parse_id(id_), 1.0 - float(d)) for id_, d in zip(ids, distances)]
+
+    def vectors(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
+        """The stored vectors of (version, number) sentences; missing ones are left out."""
+        import numpy as np
+
+        if not keys:
+            return {}
+        records = self._sentences.get(
+            ids=[_sentence_id(v, n) for v, n in keys], include=["embeddings"]
+        )
+        embeddings = records["embeddings"]
+        if embeddings is None:
+            return {}
+        return {
+            _parse_id(id_): np.asarray(vector, dtype=np.float32)
+            for id_, vector in zip(records["ids"], embeddings)
+        }
 
     @property
     def seeded(self) -> bool:
@@ -210,62 +228,87 @@ class SentenceStore:
 
     def mark_seeded(self) -> None:
         """Record that the bundled article has been indexed once."""
-        self._documents.modify(metadata={**(self._documents.metadata or {}), "seeded": True})
+        self._modify_metadata(seeded=True)
+
+    def record_encoder(self, path: str, sha256: str) -> None:
+        """Record which ONNX file embeds queries for this index."""
+        meta = self._sentences.metadata or {}
+        if meta.get("encoder") != path or meta.get("encoder_sha256") != sha256:
+            self._sentences.modify(metadata={**meta, "encoder": path, "encoder_sha256": sha256})
 
     def contains(self, article: Article) -> bool:
         """Whether this exact article (same id and text) is already indexed."""
         records = self._documents.get(ids=[article.id], include=["metadatas"])
         metas = records["metadatas"] or []
-        return bool(metas) and metas[0].get("digest") == article.digest
+        return (
+            bool(metas) and not metas[0].get("removed") and metas[0].get("digest") == article.digest
+        )
 
     # --- writing -----------------------------------------------------------------------------
 
-    def add(
-        self, article: Article, sentences: Sequence[Sentence], vectors: Sequence[Sequence[float]]
-    ) -> None:
-        """Index an article's sentences, replacing any earlier version of the article."""
+    def write(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray) -> None:
+        """Store some of an article's sentences; invisible until `commit(article)`."""
         if len(sentences) != len(vectors):
             raise ValueError("one vector per sentence")
         version = f"{article.id}@{article.digest}"
-        for batch in _batches(range(len(sentences)), self._client.get_max_batch_size()):
+        size = self._client.get_max_batch_size()
+        for start in range(0, len(sentences), size):
+            batch = sentences[start : start + size]
             self._sentences.upsert(
-                ids=[f"{version}:{sentences[i].number}" for i in batch],
-                embeddings=cast(Any, [list(vectors[i]) for i in batch]),
-                documents=[sentences[i].text for i in batch],
-                metadatas=[_sentence_metadata(article.id, version, sentences[i]) for i in batch],
+                ids=[_sentence_id(version, s.number) for s in batch],
+                embeddings=cast(Any, vectors[start : start + size]),
+                documents=[s.text for s in batch],
+                metadatas=[
+                    {"document": article.id, "version": version, "number": s.number} for s in batch
+                ],
             )
-        # The manifest record goes last: until it lands, the new sentences are invisible.
+
+    def commit(self, article: Article, sentences: int, centroid: np.ndarray) -> int:
+        """Make the article's written sentences the live ones; returns the change's `seq`.
+
+        Then deletes the sentences of its other versions.
+        """
+        seq = _now()
         self._documents.upsert(
             ids=[article.id],
-            embeddings=cast(Any, [_mean_unit(vectors, self._dimension(vectors))]),
+            embeddings=cast(Any, [centroid]),
             documents=[article.text],
             metadatas=[
                 {
                     "title": article.title,
                     "source": article.source,
                     "digest": article.digest,
-                    "sentences": len(sentences),
+                    "sentences": sentences,
+                    "seq": seq,
+                    "removed": False,
                 }
             ],
         )
-        self._sweep()
+        version = f"{article.id}@{article.digest}"
+        older: Any = {"$and": [{"document": article.id}, {"version": {"$ne": version}}]}
+        self._sentences.delete(where=older)
+        return seq
 
-    def remove(self, doc_id: str) -> None:
-        """Drop an article and its sentences."""
-        if not self._documents.get(ids=[doc_id])["ids"]:
+    def remove(self, doc_id: str) -> int:
+        """Drop an article and its sentences, leaving a tombstone; returns the change's `seq`."""
+        records = self._documents.get(ids=[doc_id], include=["metadatas", "embeddings"])
+        metas = records["metadatas"] or []
+        if not records["ids"] or metas[0].get("removed"):
             raise UnknownDocument(f"no document '{doc_id}' in the index; see `assistant list`.")
-        self._documents.delete(ids=[doc_id])
-        self._sweep()
-
-    def _sweep(self) -> None:
-        """Delete sentences no manifest record names (older versions, interrupted writes)."""
-        live = self._live_versions()
-        where = {"version": {"$nin": live}} if live else None
-        stale = self._sentences.get(where=where, include=[])["ids"]  # type: ignore[arg-type]
-        for batch in _batches(stale, self._client.get_max_batch_size()):
-            self._sentences.delete(ids=list(batch))
+        seq = _now()
+        self._documents.upsert(  # the text goes; the record stays, to tell readers of the removal
+            ids=[doc_id],
+            embeddings=cast(Any, records["embeddings"]),
+            documents=[""],
+            metadatas=[{**metas[0], "digest": "", "sentences": 0, "seq": seq, "removed": True}],
+        )
+        self._sentences.delete(where={"document": doc_id})
+        return seq
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _modify_metadata(self, **values: Any) -> None:
+        self._documents.modify(metadata={**(self._documents.metadata or {}), **values})
 
     def _collection(self, name: str) -> Collection:
         try:
@@ -273,7 +316,7 @@ class SentenceStore:
                 name,
                 embedding_function=None,
                 metadata=dict(self._built_with),
-                configuration={"hnsw": {"space": "cosine"}},
+                schema=_schema(_FILTERED[name.removesuffix(_REBUILD)]),
             )
         except Exception as exc:  # chromadb raises many types for an unusable store
             raise StoreUnavailable(
@@ -288,13 +331,51 @@ class SentenceStore:
                     f"'{built_with.get(key)}', not '{self._built_with[key]}'; "
                     "run `assistant rebuild` to re-index its articles."
                 )
+        if built_with.get("schema") != _SCHEMA:
+            raise IndexMismatch(
+                f"the index at {self._location} was built by an older version of the "
+                "assistant; run `assistant rebuild` to re-index its articles."
+            )
         return collection
 
-    def _live_versions(self) -> list[str]:
-        return [f"{info.id}@{info.digest}" for info in self.documents()]
 
-    def _dimension(self, vectors: Sequence[Sequence[float]]) -> int:
-        return len(vectors[0]) if vectors else 1
+def _schema(filtered: set[str]) -> Any:
+    """Cosine HNSW, no full-text index, and inverted indexes only on the keys filtered on."""
+    from chromadb.api.types import (
+        FtsIndexConfig,
+        IntInvertedIndexConfig,
+        Schema,
+        StringInvertedIndexConfig,
+        VectorIndexConfig,
+    )
+
+    schema = Schema()
+    schema.create_index(config=VectorIndexConfig(space="cosine", embedding_function=None))
+    schema.delete_index(config=FtsIndexConfig(), key="#document")
+    unfiltered: dict[str, Any] = {
+        "number": IntInvertedIndexConfig(),
+        "sentences": IntInvertedIndexConfig(),
+        "title": StringInvertedIndexConfig(),
+        "source": StringInvertedIndexConfig(),
+        "digest": StringInvertedIndexConfig(),
+    }
+    for key, config in unfiltered.items():
+        if key not in filtered:
+            schema.delete_index(config=config, key=key)
+    return schema
+
+
+def _now() -> int:
+    return time.time_ns() // 1000
+
+
+def _sentence_id(version: str, number: int) -> str:
+    return f"{version}:{number}"
+
+
+def _parse_id(sentence_id: str) -> tuple[str, int]:
+    version, number = sentence_id.rsplit(":", 1)
+    return version, int(number)
 
 
 def _stored_articles(client: ClientAPI) -> list[Article]:
@@ -310,6 +391,7 @@ def _stored_articles(client: ClientAPI) -> list[Article]:
         for id_, text, meta in zip(
             records["ids"], records["documents"] or [], records["metadatas"] or []
         )
+        if not meta.get("removed") and text
     ]
 
 
@@ -387,50 +469,11 @@ def _http_client(url: str) -> ClientAPI:
         ) from exc
 
 
-def _version_filter(versions: list[str]) -> Any:
-    return {"version": {"$in": versions}}
-
-
-def _sentence_metadata(doc_id: str, version: str, sentence: Sentence) -> dict[str, str | int]:
-    return {
-        "document": doc_id,
-        "version": version,
-        "number": sentence.number,
-        "paragraph": sentence.paragraph,
-        "start": sentence.start,
-        "end": sentence.end,
-    }
-
-
-def _stored_sentence(text: str, meta: Any) -> StoredSentence:
-    return StoredSentence(
-        document=str(meta["document"]),
-        number=int(meta["number"]),
-        paragraph=int(meta["paragraph"]),
-        start=int(meta["start"]),
-        end=int(meta["end"]),
-        text=text,
-    )
-
-
 def _document_info(doc_id: str, meta: Any) -> DocumentInfo:
     return DocumentInfo(
         id=doc_id,
         title=str(meta.get("title", doc_id)),
         source=str(meta.get("source", "")),
-        digest=str(meta["digest"]),
+        digest=str(meta.get("digest", "")),
         sentences=int(meta.get("sentences", 0)),
     )
-
-
-def _mean_unit(vectors: Sequence[Sequence[float]], dimension: int) -> list[float]:
-    if not vectors:
-        return [1.0] + [0.0] * (dimension - 1)
-    mean = [sum(column) / len(vectors) for column in zip(*vectors)]
-    norm = math.sqrt(sum(x * x for x in mean)) or 1.0
-    return [x / norm for x in mean]
-
-
-def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), max(1, size)):
-        yield items[i : i + size]

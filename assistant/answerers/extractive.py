@@ -33,7 +33,7 @@ from assistant.followups import asked_part
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
 from assistant.retrieval import Hit
 from assistant.spans import Span, find_spans
-from assistant.text import content_words, stem, terms
+from index.text import content_words, stem, terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -137,7 +137,7 @@ class ExtractiveAnswerer:
     def __init__(
         self,
         *,
-        embed: Callable[[list[str]], list[list[float]]],
+        embed: Callable[[list[str]], Sequence[np.ndarray]],
         vocabulary: Vocabulary,
         threshold: float | None = None,
     ) -> None:

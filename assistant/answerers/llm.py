@@ -22,7 +22,7 @@ from assistant.answerers import Answerer
 from assistant.citations import Claim, Verdict, parse_claims, renumber, verify
 from assistant.followups import Turn, standalone_question
 from assistant.retrieval import Hit
-from assistant.text import terms
+from index.text import terms
 from prompts import load
 
 __all__ = ["LLMAnswerer"]

@@ -9,8 +9,6 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
-from index.sentences import SPLITTER
-from index.store import SentenceStore
 
 from ..conftest import DATA
 
@@ -120,24 +118,18 @@ def test_home_that_is_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_index_built_with_another_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from index.ingest import bundled_article, ingest
-    from tests.index.test_store import FakeEmbedder
+    from index.ingest import bundled_article
+    from tests.index.test_store import add, open_corpus
 
     home = tmp_path / "home"
-    store = SentenceStore.open(
-        home=home, url=None, embedding_model="fake-embedding", splitter=SPLITTER
-    )
-    ingest(bundled_article(), store=store, embedder=FakeEmbedder())
+    add(open_corpus(home), bundled_article())
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
     result = CliRunner().invoke(cli, ["ask", "Who founded DeepSeek?"])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert "built with embedding model 'fake-embedding'" in result.stderr
     assert "run `assistant rebuild`" in result.stderr
-    again = SentenceStore.open(
-        home=home, url=None, embedding_model="fake-embedding", splitter=SPLITTER
-    )
-    assert len(again.sentences()) == 11  # nothing was damaged
+    assert len(open_corpus(home).sentences()) == 11  # nothing was damaged
     rebuilt = CliRunner().invoke(cli, ["rebuild"])  # the fix the message names
     assert rebuilt.exit_code == 0 and rebuilt.stdout == "rebuilt: 1 article(s)\n"
     asked = CliRunner().invoke(cli, ["ask", "Who founded DeepSeek?", "--json"])

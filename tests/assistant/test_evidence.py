@@ -76,7 +76,7 @@ def test_an_answer_costs_one_call_to_the_model(
     answerer = assistant.answerer
     assert isinstance(answerer, ExtractiveAnswerer)
     question = "What did the founder of DeepSeek say about balancing performance?"
-    everything = assistant.retriever.search(question, k=len(assistant.index.sentences))
+    everything = assistant.retriever.search(question, k=len(assistant.index.corpus.sentences()))
     for start in range(0, len(everything), 6):
         answerer.evidence(question, everything[start : start + 6])
     calls: list[list[str]] = []

@@ -11,13 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
+from index.corpus import Corpus
 from index.errors import StoreUnavailable
-from index.ingest import bundled_article, ingest
+from index.ingest import bundled_article
 from index.sentences import SPLITTER
 from index.store import SentenceStore
 
 from ..servers import free_port, running
-from .test_store import FakeEmbedder
+from .test_store import FakeEmbedder, add
 
 
 @pytest.fixture(scope="module")
@@ -47,22 +48,30 @@ def client_store_reset(url: str) -> None:
         client.delete_collection(collection.name)
 
 
-def test_store_on_a_server(chroma_url: str) -> None:
-    store = SentenceStore.open(
-        home=None, url=chroma_url, embedding_model="fake-embedding", splitter=SPLITTER
-    )
+def test_two_clients_share_the_server(chroma_url: str, tmp_path: Path) -> None:
+    """Each client keeps its own lexical mirror; Chroma does the vector search on the server."""
+
+    def client(name: str) -> Corpus:
+        return Corpus.open(
+            home=tmp_path / name,
+            url=chroma_url,
+            embedding_model="fake-embedding",
+            splitter=SPLITTER,
+        )
+
+    first, second = client("first"), client("second")
     embedder = FakeEmbedder()
-    assert ingest(bundled_article(), store=store, embedder=embedder) is True
-    again = SentenceStore.open(
-        home=None, url=chroma_url, embedding_model="fake-embedding", splitter=SPLITTER
-    )  # a second worker sees the same index
-    assert ingest(bundled_article(), store=again, embedder=embedder) is False
-    stored = again.sentences()
+    assert add(first, bundled_article(), embedder=embedder) == [True]
+    assert add(second, bundled_article(), embedder=embedder) == [False]  # already on the server
+    second.sync()
+    stored = second.sentences()
     assert len(stored) == 11
     target = stored[7]
-    assert again.query(embedder.embed([target.text])[0], k=1)[0].sentence == target
-    again.remove("deepseek")
-    assert store.documents() == []
+    assert second.nearest(embedder.embed([target.text])[0], k=1)[0][0] == target
+    second.remove("deepseek")
+    first.sync()
+    assert first.documents() == [] and first.sentences() == []
+    assert not (tmp_path / "first" / "chroma").exists()  # no local store beside the mirror
 
 
 def test_cli_answers_from_the_server(

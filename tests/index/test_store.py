@@ -1,15 +1,19 @@
-"""The Chroma store, for real (embedded PersistentClient), with a small fake embedder for speed:
-these tests are about storage, not about answers."""
+"""The index for real (embedded Chroma and the SQLite mirror), with a small fake embedder for
+speed: these tests are about storage, not about answers."""
 
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 
+from index import ingest as ingest_module
+from index.corpus import Corpus
 from index.errors import IndexMismatch, StoreUnavailable, UnknownDocument
 from index.ingest import bundled_article, ingest
-from index.loaders import article_from_text
+from index.lexical import LexicalIndex
+from index.loaders import Article, article_from_text
 from index.sentences import SPLITTER, split_sentences
 from index.store import SentenceStore
 
@@ -17,25 +21,40 @@ from index.store import SentenceStore
 class FakeEmbedder:
     name = "fake-embedding"
 
-    def __init__(self) -> None:
+    def __init__(self, fail_on_call: int = 0) -> None:
         self._fake = DeterministicFakeEmbedding(size=16)
         self.calls = 0
+        self.fail_on_call = fail_on_call
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
+    def embed(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
-        return self._fake.embed_documents(texts)
+        if self.calls == self.fail_on_call:
+            raise KeyboardInterrupt  # the user gives up half way
+        vectors = np.asarray(self._fake.embed_documents(texts), dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def open_store(home: Path, model: str = "fake-embedding") -> SentenceStore:
-    return SentenceStore.open(home=home, url=None, embedding_model=model, splitter=SPLITTER)
+def open_corpus(home: Path, model: str = "fake-embedding") -> Corpus:
+    return Corpus.open(home=home, url=None, embedding_model=model, splitter=SPLITTER)
+
+
+def add(corpus: Corpus, *articles: Article, embedder: FakeEmbedder | None = None) -> list[bool]:
+    done = ingest(
+        articles, store=corpus.store, lexical=corpus.lexical, embedder=embedder or FakeEmbedder()
+    )
+    return [indexed for _, indexed in done]
+
+
+def stored_ids(corpus: Corpus) -> list[str]:
+    return sorted(corpus.store._sentences.get(include=[])["ids"])
 
 
 def test_offsets_of_every_stored_sentence(tmp_path: Path) -> None:
-    store, article = open_store(tmp_path), bundled_article()
-    ingest(article, store=store, embedder=FakeEmbedder())
-    stored = store.sentences()
+    corpus, article = open_corpus(tmp_path), bundled_article()
+    add(corpus, article)
+    stored = corpus.sentences()
     assert len(stored) == 11
-    text = store.document_text("deepseek")
+    text = corpus.store.document_text("deepseek")
     assert text == article.text
     for s in stored:
         assert text[s.start : s.end] == s.text
@@ -43,107 +62,143 @@ def test_offsets_of_every_stored_sentence(tmp_path: Path) -> None:
 
 
 def test_ingesting_twice_adds_nothing(tmp_path: Path) -> None:
-    store, embedder = open_store(tmp_path), FakeEmbedder()
-    assert ingest(bundled_article(), store=store, embedder=embedder) is True
-    assert ingest(bundled_article(), store=store, embedder=embedder) is False
+    corpus, embedder = open_corpus(tmp_path), FakeEmbedder()
+    assert add(corpus, bundled_article(), embedder=embedder) == [True]
+    assert add(corpus, bundled_article(), embedder=embedder) == [False]
     assert embedder.calls == 1
-    assert len(store.sentences()) == 11
-    assert len(store.documents()) == 1
+    assert len(corpus.sentences()) == 11 and len(stored_ids(corpus)) == 11
+    assert len(corpus.documents()) == 1
 
 
 def test_persists_across_opens(tmp_path: Path) -> None:
-    ingest(bundled_article(), store=open_store(tmp_path), embedder=FakeEmbedder())
-    again = open_store(tmp_path)
+    add(open_corpus(tmp_path), bundled_article())
+    again = open_corpus(tmp_path)
     assert [d.id for d in again.documents()] == ["deepseek"]
     assert len(again.sentences()) == 11
 
 
 def test_changed_article_replaces_old_version(tmp_path: Path) -> None:
-    store, embedder = open_store(tmp_path), FakeEmbedder()
-    ingest(article_from_text("One. Two. Three.", doc_id="a"), store=store, embedder=embedder)
-    ingest(article_from_text("Only one.", doc_id="a"), store=store, embedder=embedder)
-    assert [s.text for s in store.sentences()] == ["Only one."]
+    corpus = open_corpus(tmp_path)
+    add(corpus, article_from_text("One. Two. Three.", doc_id="a"))
+    add(corpus, article_from_text("Only one.", doc_id="a"))
+    assert [s.text for s in corpus.sentences()] == ["Only one."]
+    assert len(stored_ids(corpus)) == 1  # the old version's vectors are gone too
 
 
-def test_query_returns_nearest_with_similarity(tmp_path: Path) -> None:
-    store, embedder = open_store(tmp_path), FakeEmbedder()
-    ingest(bundled_article(), store=store, embedder=embedder)
-    target = store.sentences()[3]
-    matches = store.query(embedder.embed([target.text])[0], k=3)
-    assert matches[0].sentence == target
-    assert matches[0].similarity == pytest.approx(1.0, abs=1e-4)
+def test_nearest_returns_live_sentences_with_similarity(tmp_path: Path) -> None:
+    corpus, embedder = open_corpus(tmp_path), FakeEmbedder()
+    add(corpus, bundled_article(), embedder=embedder)
+    target = corpus.sentences()[3]
+    matches = corpus.nearest(embedder.embed([target.text])[0], k=3)
+    assert matches[0][0] == target
+    assert matches[0][1] == pytest.approx(1.0, abs=1e-4)
+    assert len(matches) == 3
+
+
+def test_lexical_search_and_vocabulary(tmp_path: Path) -> None:
+    corpus = open_corpus(tmp_path)
+    add(corpus, bundled_article())
+    found = corpus.lexical.search(["liang", "wenfeng"], k=3)
+    assert [s.number for s, _ in found] == [8] and found[0][1] > 0
+    assert corpus.lexical.mentions("nvidia") and not corpus.lexical.mentions("qantas")
+    assert corpus.lexical.idf("qantas") > corpus.lexical.idf("nvidia")
+    assert corpus.lexical.search(["6"], k=1)[0][0].number == 4  # figures are terms too
 
 
 def test_remove(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
-    ingest(bundled_article(), store=store, embedder=FakeEmbedder())
-    store.remove("deepseek")
-    assert store.documents() == [] and store.sentences() == []
+    corpus = open_corpus(tmp_path)
+    add(corpus, bundled_article())
+    corpus.remove("deepseek")
+    assert corpus.documents() == [] and corpus.sentences() == [] and stored_ids(corpus) == []
     with pytest.raises(UnknownDocument, match="assistant list"):
-        store.remove("deepseek")
+        corpus.remove("deepseek")
 
 
-def test_interrupted_add_is_invisible_and_swept(tmp_path: Path) -> None:
-    """Sentences written without their manifest record (a crash mid-add) are never read."""
-    store, embedder = open_store(tmp_path), FakeEmbedder()
-    ingest(bundled_article(), store=store, embedder=embedder)
-    orphan = article_from_text("Half written. Never finished.", doc_id="orphan")
-    sentences = split_sentences(orphan.text)
-    store._sentences.upsert(  # what add() writes before its manifest record
-        ids=[f"orphan@{orphan.digest}:{s.number}" for s in sentences],
-        embeddings=embedder.embed([s.text for s in sentences]),
-        documents=[s.text for s in sentences],
-        metadatas=[
-            {
-                "document": "orphan",
-                "version": f"orphan@{orphan.digest}",
-                "number": s.number,
-                "paragraph": 1,
-                "start": s.start,
-                "end": s.end,
-            }
-            for s in sentences
-        ],
-    )
-    assert {s.document for s in store.sentences()} == {"deepseek"}
-    assert all(
-        m.sentence.document == "deepseek"
-        for m in store.query(embedder.embed(["Half written."])[0], k=5)
-    )
-    ingest(article_from_text("Another.", doc_id="b"), store=store, embedder=embedder)
-    assert store._sentences.count() == 12  # the orphans were swept by the next write
+def test_another_machine_sees_adds_and_removals(tmp_path: Path) -> None:
+    """Two clients of one store, each with its own mirror (as with a Chroma server)."""
+    writer = open_corpus(tmp_path)
+    reader = Corpus(writer.store, LexicalIndex(tmp_path / "elsewhere" / "lexical.sqlite3"))
+    add(writer, bundled_article(), article_from_text("Qantas flies. Pilots fly.", doc_id="q"))
+    assert reader.sentences() == []  # until it looks
+    reader.sync()
+    assert {s.document for s in reader.sentences()} == {"deepseek", "q"}
+    writer.remove("q")
+    reader.sync()
+    assert {s.document for s in reader.sentences()} == {"deepseek"}
+    assert reader.titles() == {"deepseek": "DeepSeek's R1 shakes up the AI industry"}
+
+
+def test_batches_run_across_articles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest_module, "BATCH", 4)
+    corpus, embedder = open_corpus(tmp_path), FakeEmbedder()
+    articles = [
+        article_from_text(" ".join(f"Sentence {i} of {name}." for i in range(n)), doc_id=name)
+        for name, n in [("a", 3), ("b", 6), ("c", 1), ("d", 2)]
+    ]
+    assert add(corpus, *articles, embedder=embedder) == [True] * 4
+    assert embedder.calls == 3  # 12 sentences, 4 a batch
+    counts = {d.id: d.sentences for d in corpus.documents()}
+    assert counts == {"a": 3, "b": 6, "c": 1, "d": 2}
+    assert len(corpus.sentences()) == 12 and len(stored_ids(corpus)) == 12
+
+
+def test_interrupted_ingest_leaves_finished_articles_and_hides_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_module, "BATCH", 4)
+    corpus = open_corpus(tmp_path)
+    first = article_from_text("One. Two. Three.", doc_id="first")
+    second = article_from_text(" ".join(f"Part {i}." for i in range(10)), doc_id="second")
+    with pytest.raises(KeyboardInterrupt):
+        add(corpus, first, second, embedder=FakeEmbedder(fail_on_call=3))
+    assert [d.id for d in corpus.documents()] == ["first"]
+    assert {s.document for s in corpus.sentences()} == {"first"}
+    half = corpus.nearest(FakeEmbedder().embed(["Part 1."])[0], k=10)
+    assert {s.document for s, _ in half} == {"first"}  # written vectors of `second` stay hidden
+    assert add(corpus, second) == [True]  # and the retry replaces them
+    assert len(stored_ids(corpus)) == 13
+
+
+def test_mirror_catches_up_after_a_crash_between_store_and_mirror(tmp_path: Path) -> None:
+    corpus, embedder = open_corpus(tmp_path), FakeEmbedder()
+    article = bundled_article()
+    sentences = split_sentences(article.text)
+    corpus.store.write(article, sentences, embedder.embed([s.text for s in sentences]))
+    corpus.store.commit(article, len(sentences), np.ones(16, dtype=np.float32) / 4)
+    reopened = open_corpus(tmp_path)  # the mirror never heard of it
+    reopened.sync()
+    assert len(reopened.sentences()) == 11
 
 
 def test_other_model_is_a_clear_error_and_rebuild_fixes_it(tmp_path: Path) -> None:
-    ingest(bundled_article(), store=open_store(tmp_path), embedder=FakeEmbedder())
+    add(open_corpus(tmp_path), bundled_article())
     with pytest.raises(IndexMismatch, match="assistant rebuild") as info:
-        open_store(tmp_path, model="another-model")
+        open_corpus(tmp_path, model="another-model")
     assert "fake-embedding" in str(info.value)
 
-    class OtherEmbedder(FakeEmbedder):
-        name = "another-model"
-
-    other = OtherEmbedder()
     articles = SentenceStore.rebuild(
         home=tmp_path,
         url=None,
-        embedding_model=other.name,
+        embedding_model="another-model",
         splitter=SPLITTER,
-        reindex=lambda store, arts: [ingest(a, store=store, embedder=other) for a in arts],
+        reindex=lambda store, arts: ingest(
+            arts, store=store, lexical=None, embedder=FakeEmbedder()
+        ),
     )
     assert [a.id for a in articles] == ["deepseek"]
-    rebuilt = open_store(tmp_path, model="another-model")
+    rebuilt = open_corpus(tmp_path, model="another-model")
+    rebuilt.sync()  # a rebuilt store is new to the mirror: it follows from scratch
     assert len(rebuilt.sentences()) == 11
-    assert rebuilt.document_text("deepseek") == bundled_article().text
+    assert rebuilt.store.document_text("deepseek") == bundled_article().text
     with pytest.raises(IndexMismatch):  # the old model no longer matches
-        open_store(tmp_path)
+        open_corpus(tmp_path)
 
 
 def test_home_that_is_a_file(tmp_path: Path) -> None:
     home = tmp_path / "file"
     home.write_text("not a directory")
     with pytest.raises(StoreUnavailable, match="is a file, not a directory"):
-        open_store(home)
+        open_corpus(home)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads and writes any directory")
@@ -152,7 +207,7 @@ def test_unreadable_home(tmp_path: Path) -> None:
     home.mkdir(mode=0o000)
     try:
         with pytest.raises(StoreUnavailable, match="not readable and writable"):
-            open_store(home)
+            open_corpus(home)
     finally:
         home.chmod(0o700)
 
@@ -161,14 +216,25 @@ def test_uncreatable_home(tmp_path: Path) -> None:
     parent = tmp_path / "parent"
     parent.write_text("a file where a directory should be")
     with pytest.raises(StoreUnavailable, match="cannot create ASSISTANT_HOME"):
-        open_store(parent / "home")
+        open_corpus(parent / "home")
 
 
 def test_damaged_store_is_reported_not_overwritten(tmp_path: Path) -> None:
-    ingest(bundled_article(), store=open_store(tmp_path), embedder=FakeEmbedder())
+    add(open_corpus(tmp_path), bundled_article())
     database = tmp_path / "chroma" / "chroma.sqlite3"
     damaged = b"this is not a database" * 100
     database.write_bytes(damaged)
     with pytest.raises(StoreUnavailable, match="move it aside"):
-        open_store(tmp_path)
+        open_corpus(tmp_path)
     assert database.read_bytes() == damaged
+
+
+def test_damaged_mirror_is_reported_not_overwritten(tmp_path: Path) -> None:
+    add(open_corpus(tmp_path), bundled_article())
+    mirror = tmp_path / "lexical.sqlite3"
+    for extra in tmp_path.glob("lexical.sqlite3-*"):
+        extra.unlink()
+    mirror.write_bytes(b"garbage" * 1000)
+    with pytest.raises(StoreUnavailable, match="delete it"):
+        open_corpus(tmp_path)
+    assert mirror.read_bytes() == b"garbage" * 1000

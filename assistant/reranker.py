@@ -1,0 +1,119 @@
+"""The answer reranker: a cross-encoder that reads the question and a candidate sentence together.
+
+A bi-encoder's similarity says a sentence is about the same thing as the question; this model is
+trained to say whether the sentence answers it. It is MiniLM-L6 (the packaged all-MiniLM-L6-v2
+weights) fine-tuned by training/train_reranker.py on questions about Lee corpus articles 210-299,
+never on the benchmark's, and shipped as int8 ONNX beside this module (see its model card,
+models/reranker.md). For each (question, sentence) pair it gives:
+- `relevance`: the log-odds that the sentence answers the question;
+- start and end logits over the sentence's tokens: where in the sentence the answer stands, so the
+  answerer can take the figure or name attached to what was asked, not the first one it meets.
+
+The sentence is read with its article's title and the sentence before it (who "he" is).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from index.encoder import OnnxModel
+
+__all__ = ["MAX_TOKENS", "MODEL_FILE", "Judgement", "Reranker", "pair_text"]
+
+MODEL_FILE = "reranker.onnx"
+MAX_TOKENS = 128
+_SEPARATOR = " || "
+_MAX_SPAN_TOKENS = 12
+
+
+def pair_text(sentence: str, title: str, before: str) -> str:
+    """The second segment the model reads: the sentence first (spans index into it), then context.
+
+    Shared with training, so the model is served exactly what it learned from.
+    """
+    return f"{sentence}{_SEPARATOR}{title}{_SEPARATOR}{before}"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The model's reading of one sentence for one question."""
+
+    relevance: float  # log-odds that the sentence answers the question
+    starts: tuple[tuple[int, int, float], ...]  # (char start, char end, start logit) per token
+    ends: tuple[tuple[int, int, float], ...]  # (char start, char end, end logit) per token
+    no_answer: float  # start + end logit of the empty answer ([CLS])
+
+    def span_score(self, start: int, end: int) -> float:
+        """How strongly the model points at sentence[start:end] as the answer."""
+        first = [s for a, b, s in self.starts if b > start and a < end]
+        last = [e for a, b, e in self.ends if b > start and a < end]
+        if not first or not last:
+            return float("-inf")
+        return first[0] + last[-1]
+
+    def best_span(self) -> tuple[int, int, float] | None:
+        """The (start, end, score) of the model's own best answer span in the sentence."""
+        best: tuple[int, int, float] | None = None
+        for i, (a, _, s) in enumerate(self.starts):
+            for _, b, e in self.ends[i : i + _MAX_SPAN_TOKENS]:
+                if b > a and (best is None or s + e > best[2]):
+                    best = (a, b, s + e)
+        return best
+
+
+class Reranker:
+    """Scores candidate sentences for a question with the cross-encoder, on onnxruntime."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        from index.encoder import OnnxModel, packaged_tokenizer
+
+        self.path = path or Path(str(resources.files("assistant").joinpath("models", MODEL_FILE)))
+        self._model: OnnxModel = OnnxModel(self.path, packaged_tokenizer(), max_length=MAX_TOKENS)
+
+    def warm_up(self) -> None:
+        """Load the model now rather than on the first question."""
+        self._model.warm_up()
+
+    def judge(self, question: str, candidates: Sequence[tuple[str, str, str]]) -> list[Judgement]:
+        """Judge (sentence, title, sentence before) candidates for `question`, in order."""
+        if not candidates:
+            return []
+        pairs = [(question, pair_text(*candidate)) for candidate in candidates]
+        batch = self._model.run(pairs)
+        out = batch.outputs
+        return [
+            _judgement(
+                float(out["relevance"][i]),
+                out["start_logits"][i],
+                out["end_logits"][i],
+                batch.encodings[i],
+                len(candidates[i][0]),
+            )
+            for i in range(len(candidates))
+        ]
+
+
+def _judgement(
+    relevance: float, starts: np.ndarray, ends: np.ndarray, encoding: object, length: int
+) -> Judgement:
+    """Keep the logits of the tokens that fall inside the sentence itself."""
+    sequence_ids = encoding.sequence_ids  # type: ignore[attr-defined]
+    offsets = encoding.offsets  # type: ignore[attr-defined]
+    inside = [
+        i
+        for i, (sequence, (a, b)) in enumerate(zip(sequence_ids, offsets))
+        if sequence == 1 and b <= length and b > a
+    ]
+    return Judgement(
+        relevance=relevance,
+        starts=tuple((offsets[i][0], offsets[i][1], float(starts[i])) for i in inside),
+        ends=tuple((offsets[i][0], offsets[i][1], float(ends[i])) for i in inside),
+        no_answer=float(starts[0] + ends[0]),
+    )

