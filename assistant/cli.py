@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,6 +17,7 @@ import click
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
+    from index.ingest import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,30 +73,55 @@ def chat(as_json: bool, llm: str | None) -> None:
     """Chat about the indexed articles; follow-up questions use the conversation so far."""
     from assistant.chat import Conversation, run_chat, run_json_chat
 
-    assistant = _open(llm)
-    conversation = Conversation(assistant.ask, assistant.stream)
-    if as_json:
-        run_json_chat(conversation, sys.stdin, lambda line: click.echo(line))
+    interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
+    if not interactive:
+        assistant = _open(llm)
+        conversation = Conversation(assistant.ask, assistant.stream)
+        if as_json:
+            run_json_chat(conversation, sys.stdin, lambda line: click.echo(line))
+            return
+        assistant.ensure_index()
+        run_chat(
+            conversation,
+            sys.stdin,
+            lambda text: click.echo(text + "\n"),
+            write_partial=lambda text: click.echo(text, nl=False),
+        )
         return
-    assistant.ensure_index()
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    if interactive:
-        titles = ", ".join(f"“{d.title}”" for d in assistant.documents())
-        click.echo(f"Ask about {titles}.\nType /help for commands, Ctrl-D to leave.")
-        assistant.warm_up()
-    lines = _prompt_lines(assistant.settings.home) if interactive else sys.stdin
+    # At a terminal the prompt comes first; the models and the index load while the user types.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.config import Settings
+    from assistant.core import check_home, indexed_titles
+
+    settings = Settings.from_env(llm=llm)
+    check_home(settings)  # a bad ASSISTANT_HOME is an error now, not at the first question
+    titles = indexed_titles(settings)
+    topic = ", ".join(f"“{t}”" for t in titles) if titles else "the bundled article"
+    click.echo(f"Ask about {topic}.\nType /help for commands, Ctrl-D to leave.")
+    loading = ThreadPoolExecutor(max_workers=1).submit(_open_warm, llm)
+    conversation = Conversation(
+        lambda q, h: loading.result().ask(q, h), lambda q, h: loading.result().stream(q, h)
+    )
     run_chat(
         conversation,
-        lines,
+        _prompt_lines(settings.home),
         lambda text: click.echo(text + "\n"),
         write_partial=lambda text: click.echo(text, nl=False),
     )
+
+
+def _open_warm(llm: str | None) -> Assistant:
+    assistant = _open(llm)
+    assistant.warm_up()
+    return assistant
 
 
 def _prompt_lines(home: Path) -> Iterator[str]:
     """Lines typed at a prompt with editing and history, until Ctrl-D."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory, InMemoryHistory
+    from prompt_toolkit.patch_stdout import patch_stdout
 
     try:
         home.mkdir(parents=True, exist_ok=True)
@@ -104,11 +131,14 @@ def _prompt_lines(home: Path) -> Iterator[str]:
     session: PromptSession[str] = PromptSession(history=history)
     while True:
         try:
-            yield session.prompt("› ")
+            # Messages from the loading thread print above the prompt, not through it.
+            with patch_stdout():
+                line = session.prompt("› ")
         except KeyboardInterrupt:
             continue  # Ctrl-C clears the line, as in a shell
         except EOFError:
             return
+        yield line
 
 
 @cli.command()
@@ -133,11 +163,37 @@ def add(paths: tuple[Path, ...]) -> None:
     """Index articles (.txt, .md, .html, .pdf); the file name is the document id."""
     from index.loaders import load_article
 
-    articles = [load_article(path) for path in paths]  # read all before writing any
+    for path in paths:  # every file is read once before any is indexed: a bad one stops it all
+        load_article(path)
+    articles = (
+        load_article(path) for path in paths
+    )  # then again, one at a time: memory stays flat
     assistant = _open()
-    for article, indexed in assistant.add(articles):
+    with _progress(len(paths)) as progress:
+        done = assistant.add(articles, progress=progress)
+    for article, indexed in done:
         state = "indexed" if indexed else "already indexed"
         click.echo(f"{article.id}: {state} ({article.title})")
+
+
+@contextmanager
+def _progress(files: int) -> Iterator[Callable[[Progress], None] | None]:
+    """A progress bar on stderr (files, sentences, rate) when it is a terminal; else nothing."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=files, unit="file", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def update(progress: Progress) -> None:
+        bar.n = progress.articles
+        bar.set_postfix_str(f"{progress.sentences:,} sentences, {progress.rate:,.0f}/s")
+
+    try:
+        yield update
+    finally:
+        bar.close()
 
 
 @cli.command(name="list")
@@ -171,17 +227,21 @@ def rebuild() -> None:
 
 @cli.command(name="eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", default=None, help="Score only the questions of this split.")
 @_llm_option
 @_user_errors
-def evaluate_command(file: Path, llm: str | None) -> None:
+def evaluate_command(file: Path, split: str | None, llm: str | None) -> None:
     """Score the assistant on a question set (JSON Lines) and list the failures.
 
-    Each line: {"question": ..., "history": [...], "sentences": [n, ...], "short": [...]}
-    or {"question": ..., "unanswerable": true}.
+    Each line: {"question": ..., "history": [...], "document": ..., "sentences": [n, ...],
+    "short": [...], "type": ...} or {"question": ..., "unanswerable": true, "trap": ...}.
+    The figures are broken down by question type and trap kind when the set labels them.
     """
     from assistant.evaluation import evaluate, load_cases
 
-    cases = load_cases(file)
+    cases = [c for c in load_cases(file) if split is None or c.split == split]
+    if not cases:
+        raise click.ClickException(f"{file} has no questions of split '{split}'; check --split.")
     report = evaluate(cases, _open(llm).ask)
     click.echo(report.render(f"{file.name}: {len(cases)} questions"))
 
@@ -214,7 +274,6 @@ def slack(use_http: bool, port: int, host: str, llm: str | None) -> None:
         handlers=[handler],
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
     settings = SlackSettings.from_env()
     check_settings(settings, http=use_http)  # before loading any model
     assistant = _open(llm)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from index.loaders import Article
     from index.store import DocumentInfo
 
-__all__ = ["Assistant", "Turn", "rebuild_index"]
+__all__ = ["Assistant", "Turn", "check_home", "indexed_titles", "rebuild_index"]
 
 Rewrite = Callable[[str, Sequence[Turn]], str]
 
@@ -81,13 +81,16 @@ class Assistant:
         offline extractive answerer answers.
         """
         from assistant.answerers.extractive import ExtractiveAnswerer
+        from assistant.reranker import Reranker
         from assistant.retrieval import HybridRetriever, SentenceIndex
 
         settings = Settings.from_env(home, llm)
         corpus = _open_corpus(settings)
         index = SentenceIndex(corpus, _encoder(settings, corpus, notify or log.info))
         extractive = ExtractiveAnswerer(embed=index.embed_texts, vocabulary=index)
-        retriever = HybridRetriever(index=index, k=6, companions=extractive.question_texts)
+        retriever = HybridRetriever(
+            index=index, k=6, companions=extractive.question_texts, reranker=Reranker()
+        )
         if not settings.llm:
             return cls(
                 settings=settings,
@@ -264,6 +267,28 @@ def rebuild_index(
     return articles
 
 
+def check_home(settings: Settings) -> None:
+    """Raise the store's one-line error now if ASSISTANT_HOME cannot be used."""
+    from index.store import check_home as check
+
+    check(settings.home)
+
+
+def indexed_titles(settings: Settings) -> list[str]:
+    """The titles in the local lexical mirror, read without opening the store (may be stale)."""
+    from index.corpus import mirror_path
+    from index.lexical import LexicalIndex
+
+    path = mirror_path(settings.home, settings.chroma_url)
+    if not path.exists():
+        return []
+    mirror = LexicalIndex(path)
+    try:
+        return list(mirror.titles().values())
+    finally:
+        mirror.close()
+
+
 def _open_corpus(settings: Settings) -> Corpus:
     from index.corpus import Corpus
     from index.embedders import DEFAULT_MODEL
@@ -290,7 +315,7 @@ def _encoder(settings: Settings, corpus: Corpus, notify: Callable[[str], None]) 
 
 def _exported_encoder(settings: Settings, notify: Callable[[str], None]) -> Path:
     path = settings.encoder
-    if not path.exists():
+    if not path.exists() or not path.with_name(path.name + ".data").exists():
         from index.export import export_encoder
 
         notify(f"Exporting the sentence encoder to {path} (first run only)...")

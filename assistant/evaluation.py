@@ -24,6 +24,9 @@ from assistant.followups import Turn
 
 __all__ = ["Case", "Outcome", "Report", "evaluate", "load_cases"]
 
+# Question types whose answer is a clause, which the cited sentences may give in full.
+_CLAUSE_TYPES = frozenset({"what", "why", "how", "yes/no"})
+
 
 @dataclass(frozen=True)
 class Case:
@@ -67,10 +70,18 @@ class Outcome:
 
     @property
     def short_ok(self) -> bool:
-        """The short answer holds an expected one, when one is expected."""
+        """The short answer holds an expected one, when one is expected.
+
+        A question whose answer is a clause (what, why, how, yes/no) may be answered by the cited
+        sentences alone: then they must hold it. Who, when, where, which, how many and how much
+        need a short answer.
+        """
         if not self.case.short:
             return True
-        got = _normal(self.answer.short_answer or "")
+        shown = self.answer.short_answer
+        if shown is None and self.case.type in _CLAUSE_TYPES:
+            shown = " ".join(c.text for c in self.answer.citations if c.role == "cited")
+        got = _normal(shown or "")
         return any(_normal(s) in got or _same_country(s, got) for s in self.case.short)
 
     @property

@@ -134,12 +134,21 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
         re.compile(
             r"^(?:who|whom|whose)\b|^(?:which|what) (?:[\w-]+ )?(?:person|"
             r"people|executive|ceo|billionaire|entrepreneur|president|"
-            r"leader)\b|"
+            r"leader|general|minister|official|spokesman|spokeswoman|spokesperson|captain|"
+            r"coach|player|senator|judge|prosecutor|officer|chairman|premier|secretary|"
+            r"bowler|batsman|scientist|professor|doctor|man|woman)\b|"
             r"\bwho (?:is|was|are|were|founded|started|runs|leads)\b",
             re.I,
         ),
     ),
-    (AnswerType.COUNT, re.compile(r"\bhow (?:many|few)\b|\bnumber of\b", re.I)),
+    (
+        AnswerType.COUNT,
+        re.compile(
+            r"\bhow (?:many|few)\b|\bnumber of\b|"
+            r"^what (?:\w+ )?(?:share|percentage|proportion|per ?cent|percent)\b",
+            re.I,
+        ),
+    ),
     (
         AnswerType.DURATION,
         re.compile(
@@ -181,7 +190,9 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"^(?:which|what) (?:\w+ )?(?:name|model|company|firm|"
             r"framework|technology|platform|system|architecture|"
             r"chips?|product|startup|competitor|rival|organi[sz]ation)s?\b|"
-            r"\bcalled\b|\bwhat (?:is|was) (?:the )?name\b",
+            r"\bcalled\b|\bwhat (?:is|was) (?:the )?name\b|"
+            # "Which TV network ...", "Which party ...": which one, by name.
+            r"^(?:in |on |at |from |to |by )?which\b",
             re.I,
         ),
     ),

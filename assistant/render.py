@@ -52,7 +52,7 @@ def render_sources(answer: Answer | None) -> str:
     for c in answer.citations:
         role = "" if c.role == "cited" else " (related)"
         lines.append(_wrap(f"[{c.n}]{role} “{c.text}”", hang="    "))
-        place = f"— {_place(c)}, characters {c.start}–{c.end}, similarity {c.score:.2f}"
+        place = f"— {_place(c)}, characters {c.start}–{c.end}, relevance {c.score:.2f}"
         lines.append(_wrap(place, indent="    ", hang="      "))
     return "\n".join(lines)
 

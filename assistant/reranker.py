@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import numpy as np
+    from tokenizers import Encoding
 
     from index.encoder import OnnxModel
 
-__all__ = ["MAX_TOKENS", "MODEL_FILE", "Judgement", "Reranker", "pair_text"]
+__all__ = ["MAX_TOKENS", "MODEL_FILE", "Judgement", "Reranker", "pair_text", "sentence_mask"]
 
 MODEL_FILE = "reranker.onnx"
 MAX_TOKENS = 128
@@ -86,7 +87,10 @@ class Reranker:
         if not candidates:
             return []
         pairs = [(question, pair_text(*candidate)) for candidate in candidates]
-        batch = self._model.run(pairs)
+        lengths = [len(sentence) for sentence, _, _ in candidates]
+        batch = self._model.run(
+            pairs, lambda encodings: {"sentence_mask": sentence_mask(encodings, lengths)}
+        )
         out = batch.outputs
         return [
             _judgement(
@@ -100,12 +104,28 @@ class Reranker:
         ]
 
 
+def sentence_mask(encodings: Sequence[Encoding], lengths: Sequence[int]) -> np.ndarray:
+    """1 for the tokens of the candidate sentence itself (not its title or context), else 0.
+
+    The model pools these tokens to judge the sentence; shared with training.
+    """
+    import numpy as np
+
+    width = max(len(e.ids) for e in encodings)
+    mask = np.zeros((len(encodings), width), dtype=np.int64)
+    for row, (encoding, length) in enumerate(zip(encodings, lengths)):
+        for i, (sequence, (a, b)) in enumerate(zip(encoding.sequence_ids, encoding.offsets)):
+            if sequence == 1 and a < b <= length:
+                mask[row, i] = 1
+    return mask
+
+
 def _judgement(
-    relevance: float, starts: np.ndarray, ends: np.ndarray, encoding: object, length: int
+    relevance: float, starts: np.ndarray, ends: np.ndarray, encoding: Encoding, length: int
 ) -> Judgement:
     """Keep the logits of the tokens that fall inside the sentence itself."""
-    sequence_ids = encoding.sequence_ids  # type: ignore[attr-defined]
-    offsets = encoding.offsets  # type: ignore[attr-defined]
+    sequence_ids = encoding.sequence_ids
+    offsets = encoding.offsets
     inside = [
         i
         for i, (sequence, (a, b)) in enumerate(zip(sequence_ids, offsets))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -22,6 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.answer import Citation
+from assistant.reranker import Judgement, Reranker
 from index.corpus import Corpus, StoredSentence
 from index.embedders import Embedder
 from index.text import terms
@@ -38,6 +39,9 @@ _RECENT_LIMIT = 4096
 # Weight of the neighbouring sentences' mean score in a sentence's own: context for sentences
 # that continue a thought ("It was ...") without repeating its subject.
 CONTEXT_WEIGHT = 0.3
+# A headline restates its article's lead: the body sentence that says the same is cited instead,
+# unless the headline is clearly the better answer (log-odds).
+HEADLINE_PENALTY = 2.0
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,24 @@ class Hit:
     lexical: float  # BM25 score (0 when no query term occurs)
     before: str = ""
     after: str = ""
+    judgement: Judgement | None = None  # the reranker's reading, when one reranked the hits
+
+    @property
+    def relevance(self) -> float | None:
+        """The reranker's log-odds that this sentence answers the question, if it judged."""
+        return self.judgement.relevance if self.judgement else None
+
+    @property
+    def probability(self) -> float:
+        """The reranker's probability that this sentence answers the question (0 unjudged)."""
+        import math
+
+        return 1.0 / (1.0 + math.exp(-self.judgement.relevance)) if self.judgement else 0.0
+
+    @property
+    def headline(self) -> bool:
+        """The sentence is its article's headline (its title, standing first)."""
+        return self.sentence.number == 1 and self.sentence.text.strip() == self.title.strip()
 
     def cite(self, n: int, role: Literal["cited", "related"] = "cited") -> Citation:
         """This sentence as citation `[n]`, quoting the stored text."""
@@ -62,7 +84,7 @@ class Hit:
             text=s.text,
             start=s.start,
             end=s.end,
-            score=max(0.0, min(1.0, self.similarity)),
+            score=self.probability if self.judgement else max(0.0, min(1.0, self.similarity)),
             paragraph=s.paragraph,
             title=self.title,
             role=role,
@@ -117,9 +139,14 @@ class SentenceIndex:
         """Inverse sentence frequency of a stemmed term; unseen terms weigh the most."""
         return self.corpus.lexical.idf(term)
 
+    def document_mentions(self, document: str, term: str) -> bool:
+        """Whether the article has the stemmed term anywhere."""
+        return self.corpus.lexical.document_mentions(document, term)
+
 
 class HybridRetriever(BaseRetriever):
-    """LangChain retriever over article sentences: BM25 + dense, reciprocal rank fusion."""
+    """LangChain retriever over article sentences: BM25 + dense, reciprocal rank fusion, then
+    (with a reranker) the cross-encoder's order over the best `rerank_depth` of them."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -128,14 +155,26 @@ class HybridRetriever(BaseRetriever):
     candidates: int = 30
     # Texts the answerer will embed for a query, to embed in the query's own call.
     companions: Callable[[str], list[str]] | None = None
+    reranker: Reranker | None = None
+    rerank_depth: int = 10
 
     def search(
         self, query: str, k: int | None = None, vector: np.ndarray | None = None
     ) -> list[Hit]:
-        """The `k` best sentences for `query`, fused, best first."""
+        """The `k` best sentences for `query`, best first: reranked when there is a reranker."""
+        k = self.k if k is None else k
+        if self.reranker is None:
+            return self.fused(query, k, vector)
+        hits = self.fused(query, max(k, self.rerank_depth), vector)
+        judged = self.reranker.judge(query, [(h.sentence.text, h.title, h.before) for h in hits])
+        reranked = [replace(h, judgement=j) for h, j in zip(hits, judged)]
+        reranked.sort(key=lambda h: -(h.judgement.relevance - HEADLINE_PENALTY * h.headline))  # type: ignore[union-attr]
+        return reranked[:k]
+
+    def fused(self, query: str, k: int, vector: np.ndarray | None = None) -> list[Hit]:
+        """The `k` best sentences for `query` by reciprocal rank fusion, best first."""
         import numpy as np
 
-        k = self.k if k is None else k
         corpus = self.index.corpus
         self.index.refresh()
         if vector is None:
@@ -219,6 +258,7 @@ def _document(hit: Hit) -> Document:
             "lexical": hit.lexical,
             "before": hit.before,
             "after": hit.after,
+            "judgement": hit.judgement,
         },
     )
 
@@ -245,6 +285,7 @@ def hits_from_documents(documents: list[Document]) -> list[Hit]:
                 lexical=m["lexical"],
                 before=m["before"],
                 after=m["after"],
+                judgement=m.get("judgement"),
             )
         )
     return hits

@@ -52,22 +52,47 @@ _MONEY = re.compile(
     + r")\s?(?:%|per ?cent\b)"
     + r"|\b(?:millions|billions|trillions)(?: of (?:dollars|euros|pounds|yuan))?\b"
 )
+_WORD_NUMBER = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
+    r"hundreds|thousands|millions|billions|dozens)"
+)
+# What a count counts comes with it ("six weeks", "26 people"): a lower-case word after the number
+# that is no verb form or function word.
+_COUNTED = (
+    r"(?:\s?(?:%|per ?cent\b)"
+    r"|\s(?!(?:of|to|in|and|or|a|the|for|on|at|by|as|from|with)\b)(?:[a-z]{3,}(?<!ed)(?<!ing)\b))?"
+)
 _COUNT = re.compile(
-    _ABOUT + r"(?<![$€£¥\d.,])\b(?:" + _NUMBER + ")" + _SCALE + r"(?:\s(?:or more|or so))?"
-    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundreds|thousands|millions|billions|dozens)\b",
+    _ABOUT
+    + r"(?:(?<![$€£¥\d.,])\b(?:"
+    + _NUMBER
+    + ")"
+    + _SCALE
+    + r"(?:\s(?:or more|or so))?|\b"
+    + _WORD_NUMBER
+    + r"\b)"
+    + _COUNTED,
     re.IGNORECASE,
 )
 _MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|"
     r"December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 )
+_WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = re.compile(
-    _MONTHS + r"(?:\s\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s(?:1[89]|20)\d{2})?"
+    r"(?:mid-|early |late )?"
+    + _MONTHS
+    + r"(?:\s\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s(?:1[89]|20)\d{2})?"
     r"|\b\d{1,2}\s" + _MONTHS + r"(?:\s(?:1[89]|20)\d{2})?"
     r"|\b(?:early |late |mid-)?(?:1[89]|20)\d{2}s?\b"
-    r"|\b(?:last|next|this) (?:week|month|year|Monday|Tuesday|Wednesday|Thursday|Friday|"
-    r"Saturday|Sunday)\b|\b(?:yesterday|today|tomorrow)\b"
+    r"|\b(?:(?:last|next|this) )?(?:week|month|year|" + _WEEKDAYS + r")\b(?: (?:morning|"
+    r"afternoon|evening|night))?"
+    r"|\b(?:(?:later|earlier) )?(?:yesterday|today|tomorrow|tonight)\b"
+    r"|\bthis (?:morning|afternoon|evening)\b"
+    r"|\b(?:about |around )?\d{1,2}(?:[:.]\d{2})?\s?(?:am|pm)\b(?: [A-Z]{3,4}\b| local time)?"
+    r"|\b(?:" + _NUMBER + r"|a|one|two|three|four|five|six|seven|eight|nine|ten|several|a few) "
+    r"(?:days|weeks|months|years|hours|decades) ago\b"
+    r"|\b(?:Christmas|Easter|New Year(?:'s)?(?: Day| Eve)?)\b"
 )
 _DURATION = re.compile(
     _ABOUT + r"\b(?:" + _NUMBER + r"|a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -76,6 +101,7 @@ _DURATION = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"(?:1[89]|20)\d{2}")
+_CURRENCY = re.compile(_ABOUT + r"(?:US|U\.S\.|A|C|HK|NZ)?[$€£¥]")
 _TITLE = (
     r"(?:President|Prime Minister|Minister|Secretary|Senator|Sen\.|Rep\.|Gov\.|Governor|"
     r"CEO|Chief Executive|Chairman|Chairwoman|Dr\.|Mr\.|Mrs\.|Ms\.|Prof\.|Professor|"
@@ -83,12 +109,12 @@ _TITLE = (
 )
 _CAPITALISED = r"[A-Z][\w’'-]*[a-z][\w’'-]*"
 _PERSON = re.compile(
-    r"\b(?:" + _TITLE + r"\s)?" + _CAPITALISED + r"(?:\s(?:[A-Z]\.\s)?" + _CAPITALISED + r"){1,2}"
+    r"\b(?:" + _TITLE + r"\s)?" + _CAPITALISED + r"(?:\s(?:[A-Z]\.\s)?" + _CAPITALISED + r"){1,4}"
     r"|\b" + _TITLE + r"\s" + _CAPITALISED
 )
 _NAME = re.compile(
     r"\b(?:[A-Z][\w-]*\d[\w-]*|[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|"
-    r"[A-Z][a-z]+(?:\s[A-Z][a-z]+)*)\b"
+    r"[A-Z][a-z]+(?:\s(?:(?:of|for|the) )*[A-Z][a-z]+)*)\b"
 )
 # Capitalised words that start sentences or name groups rather than people.
 _NOT_A_NAME = frozenset(
@@ -158,7 +184,7 @@ def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
             if not tokens or (kind is AnswerType.PERSON and len(tokens) < 2):
                 continue
             text = " ".join(tokens)
-        if kind is AnswerType.COUNT and (_MONEY.fullmatch(text) or _YEAR.fullmatch(text)):
+        if kind is AnswerType.COUNT and (_CURRENCY.match(text) or _YEAR.fullmatch(text)):
             continue
         start = match.start() + offset
         spans.append(Span(start, start + len(text), text))

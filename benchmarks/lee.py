@@ -3,10 +3,12 @@
     python benchmarks/lee.py
 
 Each of the corpus's articles is indexed without its first sentence; that first sentence is the
-query and the rest of its article the target. Each system scores sentences; an article's score is
-the sum of its three best sentence scores, the same rule for all three systems. Prints R@1, R@5
-and MRR@10 for BM25 alone, dense alone and the hybrid retriever, side by side, from one index
-built in one run. The corpus text is read from the installed wheel, never copied here.
+query and the rest of its article the target. Each system scores sentences; an article's score
+is the sum of its three best sentence scores, the same rule for all three systems. Prints R@1,
+R@5 and MRR@10 for BM25 alone, dense alone and the hybrid retriever's fusion, side by side, from
+one index built in one run. (The reranker is left out: it judges whether a sentence answers a
+question, which is not this task.) The corpus text is read from the installed wheel, never copied
+here.
 """
 
 from __future__ import annotations
@@ -72,19 +74,20 @@ def main() -> None:
         index = assistant.index
         index.refresh()
         print(
-            f"indexed {len(articles)} articles, {len(index.sentences)} sentences "
+            f"indexed {len(articles)} articles, {index.corpus.lexical.sentence_count()} sentences "
             f"in {time.perf_counter() - started:.0f} s"
         )
 
         def dense(query: str) -> list[tuple[str, float]]:
-            matches = index.store.query(index.embed_query(query), CANDIDATES)
-            return [(m.sentence.document, m.similarity) for m in matches]
+            matches = index.corpus.nearest(index.embed_query(query), CANDIDATES)
+            return [(s.document, similarity) for s, similarity in matches]
 
         def lexical(query: str) -> list[tuple[str, float]]:
-            return [(s.document, score) for s, score in index.lexical(terms(query), CANDIDATES)]
+            found = index.corpus.lexical.search(terms(query), CANDIDATES)
+            return [(s.document, score) for s, score in found]
 
         def hybrid(query: str) -> list[tuple[str, float]]:
-            hits = assistant.retriever.search(query, k=CANDIDATES)
+            hits = assistant.retriever.fused(query, CANDIDATES)
             return [(h.sentence.document, h.score) for h in hits]
 
         systems: dict[str, Callable[[str], list[tuple[str, float]]]] = {

@@ -1,4 +1,4 @@
-"""Answer quality on real news the assistant has never seen: 36 Lee corpus articles, split by article.
+"""Answer quality on news the assistant has never seen: 36 Lee corpus articles, split by article.
 
     python benchmarks/news.py [--split fit|heldout|all] [--breakdown] [--failures]
     python benchmarks/news.py --export DIR    # the articles as files, for `assistant add`
@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant import Assistant  # noqa: E402
+from assistant import Answer, Assistant  # noqa: E402
+from assistant.answerers.extractive import ExtractiveAnswerer  # noqa: E402
 from assistant.evaluation import Case, Report, evaluate, load_cases  # noqa: E402
 from benchmarks.news_articles import lee_lines  # noqa: E402
 from index.loaders import Article, article_from_text  # noqa: E402
@@ -67,7 +68,9 @@ def table(rows: dict[str, Report]) -> str:
     """Figures side by side, one column per run."""
     width = max(len(name) for name in rows) + 2
     lines = [" " * 22 + "".join(f"{name:>{width}}" for name in rows)]
-    lines.append(f"{'questions':<22}" + "".join(f"{len(r.outcomes):>{width}}" for r in rows.values()))
+    lines.append(
+        f"{'questions':<22}" + "".join(f"{len(r.outcomes):>{width}}" for r in rows.values())
+    )
     for figure in FIGURES:
         lines.append(
             f"{figure:<22}" + "".join(f"{r.figures[figure]:>{width}.3f}" for r in rows.values())
@@ -106,14 +109,14 @@ def main() -> None:
                 print("\n" + report.render(name, failures=args.failures))
 
 
-def answering(assistant: Assistant, mode: str) -> Callable[..., object]:
-    """`assistant.ask` with the answerer set to one of the ablation's modes."""
-    from assistant.answerers.extractive import ExtractiveAnswerer
-
+def answering(assistant: Assistant, mode: str) -> Callable[..., Answer]:
+    """`assistant.ask` with the answerer deciding as the ablation's `mode` says."""
     answerer = assistant.answerer
-    if isinstance(answerer, ExtractiveAnswerer) and hasattr(answerer, "with_mode"):
-        assistant.answerer = answerer.with_mode(mode)  # type: ignore[attr-defined]
-        assistant.rebuild_chain()  # type: ignore[attr-defined]
+    assert isinstance(answerer, ExtractiveAnswerer)
+    reranker = getattr(assistant, "_reranker", None) or assistant.retriever.reranker
+    assistant._reranker = reranker  # type: ignore[attr-defined]
+    answerer.mode = mode  # type: ignore[assignment]
+    assistant.retriever.reranker = None if mode == "features" else reranker
     return assistant.ask
 
 

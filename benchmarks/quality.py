@@ -1,6 +1,11 @@
-"""Answer quality: ours beside a naive baseline, on the development set's two splits and a test set.
+"""Quality on the bundled article: the answerer before and with the reranker, beside a baseline.
 
     python benchmarks/quality.py [tests/data/deepseek_dev.jsonl]
+
+Four question sets: the development set's two splits, the test set and the fresh set
+(tests/data/deepseek_fresh.jsonl, 45 questions written by a writer who never saw the code, never
+fitted on and never read while developing). Runs: `features` (the answerer as it stood before the
+reranker), `combined` (the reranker with the checks; the default) and the dense top-1 baseline.
 
 The baseline is dense top-1: the single sentence nearest the question, declined below a
 similarity threshold, which is chosen on the dev split to get the most questions right (its best
@@ -18,11 +23,14 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from assistant import Answer, Assistant, Citation, Turn
-from assistant.evaluation import Case, Report, evaluate, load_cases
-from assistant.questions import check_question
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant import Answer, Assistant, Citation, Turn  # noqa: E402
+from assistant.evaluation import Case, Report, evaluate, load_cases  # noqa: E402
+from assistant.questions import check_question  # noqa: E402
+from benchmarks.news import answering  # noqa: E402
+
 FIGURES = [
     "answer accuracy",
     "citation hit",
@@ -39,9 +47,8 @@ def dense_top1(assistant: Assistant, threshold: float) -> Callable[[str, Sequenc
     def ask(question: str, history: Sequence[Turn] = ()) -> Answer:
         question = check_question(question)
         index.refresh()
-        match = index.store.query(index.embed_query(question), 1)[0]
-        s = match.sentence
-        answered = match.similarity >= threshold
+        s, similarity = index.corpus.nearest(index.embed_query(question), 1)[0]
+        answered = similarity >= threshold
         citation = Citation(
             n=1,
             document=s.document,
@@ -49,7 +56,7 @@ def dense_top1(assistant: Assistant, threshold: float) -> Callable[[str, Sequenc
             text=s.text,
             start=s.start,
             end=s.end,
-            score=match.similarity,
+            score=similarity,
             paragraph=s.paragraph,
             title="",
             role="cited" if answered else "related",
@@ -80,38 +87,38 @@ def table(rows: dict[str, Report]) -> str:
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "tests/data/deepseek_dev.jsonl"
     cases = load_cases(path)
-    dev: list[Case] = [c for c in cases if c.split == "dev"]
-    held: list[Case] = [c for c in cases if c.split != "dev"]
-    test = load_cases(ROOT / "tests/data/deepseek_test.jsonl")
+    sets: dict[str, list[Case]] = {
+        "dev": [c for c in cases if c.split == "dev"],
+        "held": [c for c in cases if c.split != "dev"],
+        "test": load_cases(ROOT / "tests/data/deepseek_test.jsonl"),
+        "fresh": load_cases(ROOT / "tests/data/deepseek_fresh.jsonl"),
+    }
+    runs: dict[str, Report] = {}
     with tempfile.TemporaryDirectory() as home:
         assistant = Assistant.open(home)
         assistant.ensure_index()
+        for mode in ("features", "combined"):
+            ask = answering(assistant, mode)
+            for name, chosen in sets.items():
+                runs[f"{mode} {name}"] = evaluate(chosen, ask)
+        answering(assistant, "combined")
         thresholds = [t / 100 for t in range(20, 80, 2)]
         best = max(
             thresholds,
-            key=lambda t: sum(o.correct for o in evaluate(dev, dense_top1(assistant, t)).outcomes),
+            key=lambda t: sum(
+                o.correct for o in evaluate(sets["dev"], dense_top1(assistant, t)).outcomes
+            ),
         )
-        baseline = dense_top1(assistant, best)
-        runs = {
-            "ours dev": evaluate(dev, assistant.ask),
-            "ours held-out": evaluate(held, assistant.ask),
-            "ours all": evaluate(cases, assistant.ask),
-            "ours test": evaluate(test, assistant.ask),
-            "baseline dev": evaluate(dev, baseline),
-            "baseline held-out": evaluate(held, baseline),
-            "baseline all": evaluate(cases, baseline),
-            "baseline test": evaluate(test, baseline),
-        }
+        for name in ("test", "fresh"):
+            runs[f"baseline {name}"] = evaluate(sets[name], dense_top1(assistant, best))
     print(
-        f"{path.name}: {len(dev)} dev + {len(held)} held-out questions "
-        f"({sum(c.unanswerable for c in cases)} unanswerable, "
-        f"{sum(bool(c.history) for c in cases)} follow-ups); "
-        f"deepseek_test.jsonl: {len(test)} questions; "
+        f"{path.name}: {len(sets['dev'])} dev + {len(sets['held'])} held-out questions; "
+        f"test {len(sets['test'])}; fresh {len(sets['fresh'])}; "
         f"baseline threshold {best:.2f} (chosen on dev)\n"
     )
     print(table(runs))
-    print("\n" + runs["ours all"].render("our failures, development set:"))
-    print("\n" + runs["ours test"].render("our failures, test set:"))
+    for name in ("test", "fresh"):
+        print("\n" + runs[f"combined {name}"].render(f"combined, {name} set:", failures=False))
 
 
 if __name__ == "__main__":

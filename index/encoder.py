@@ -9,7 +9,7 @@ A session is safe to run from several threads at once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,8 +47,15 @@ class OnnxModel:
         """Load the session and the tokenizer now."""
         self._load()
 
-    def run(self, inputs: Sequence[str] | Sequence[tuple[str, str]]) -> Batch:
-        """Tokenize texts (or text pairs), padded to the longest, and run the graph."""
+    def run(
+        self,
+        inputs: Sequence[str] | Sequence[tuple[str, str]],
+        extra: Callable[[list[Encoding]], dict[str, np.ndarray]] | None = None,
+    ) -> Batch:
+        """Tokenize texts (or text pairs), padded to the longest, and run the graph.
+
+        `extra` makes any further inputs the graph takes from the token encodings.
+        """
         import numpy as np
 
         session, tokenizer = self._load()
@@ -57,6 +64,8 @@ class OnnxModel:
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)
         feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        if extra is not None:
+            feed.update(extra(encodings))
         wanted = {i.name for i in session.get_inputs()}
         names = [o.name for o in session.get_outputs()]
         values = session.run(names, {k: v for k, v in feed.items() if k in wanted})

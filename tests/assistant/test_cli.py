@@ -1,6 +1,7 @@
 """The `assistant` command: transcripts, JSON lines, exit codes and one-line errors."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,26 @@ def test_help_imports_no_heavy_module() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert "Usage:" in out
+    assert out.strip().endswith("HEAVY []")
+
+
+def test_a_question_imports_no_torch(bundled_home: Path) -> None:
+    """The answer path runs on onnxruntime: neither torch nor transformers is loaded."""
+    code = (
+        "import sys; from assistant.cli import cli\n"
+        "try:\n    cli(['ask', '--json', 'Who founded DeepSeek?'])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers')\n"
+        "heavy = [m for m in heavy if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ASSISTANT_HOME": str(bundled_home)},
+    ).stdout
+    assert '"short_answer": "Liang Wenfeng"' in out
     assert out.strip().endswith("HEAVY []")
 
 

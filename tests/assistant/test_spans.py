@@ -17,7 +17,7 @@ from assistant.spans import find_spans
         (
             AnswerType.COUNT,
             "It needed around 2,000 chips, not 16,000 or more, in 2023.",
-            ["around 2,000", "16,000 or more"],
+            ["around 2,000 chips", "16,000 or more"],
         ),
         (AnswerType.DATE, "Founded in 2023, it grew by Jan. 27, 2025.", ["2023", "Jan. 27, 2025"]),
         (

@@ -1,0 +1,182 @@
+"""What the reranker's reading of a candidate sentence adds up to: the features that decide whether
+it answers, and the short answer it holds.
+
+The reranker (assistant/reranker.py) says how likely each sentence is to answer, and where in it
+the answer stands. Around that, checks the model cannot be trusted to make on articles it never
+saw:
+- an answer about X must rest on a sentence about X: the share of the question's names found in
+  the sentence, around it (the sentence before, the title), and anywhere in its article;
+- a question asking for a figure (an amount, a count, a date, a duration) needs a figure in the
+  sentence, and the figure given is the one the model points at, not the first one met;
+- a person, place or name is the typed span the model points at most, or the model's own span.
+
+Pure functions over hits already judged; no model is called here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.questions import AnswerType, answer_type, proper_names
+from assistant.retrieval import Hit
+from assistant.spans import Span, find_spans
+from index.text import content_words, stem, terms
+
+__all__ = ["FIGURES", "ArticleVocabulary", "Verdict", "verdicts"]
+
+FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURATION}
+_NAMED = {AnswerType.PERSON, AnswerType.PLACE, AnswerType.NAME}
+_FREE_SPAN_WORDS = 8  # a longer span is a clause, not a short answer
+_POSSESSIVE_END = re.compile(r"['’]s$")
+_DIGIT = re.compile(r"\d")
+
+
+class ArticleVocabulary(Protocol):
+    """What the indexed articles say about a stemmed term."""
+
+    def idf(self, term: str) -> float: ...
+
+    def mentions(self, term: str) -> bool: ...
+
+    def document_mentions(self, document: str, term: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One judged candidate, with what the decision and the short answer need."""
+
+    hit: Hit
+    relevance: float  # the reranker's log-odds
+    lead: float  # relevance above the next candidate's
+    similarity: float  # bi-encoder cosine
+    coverage: float  # idf-weighted share of the question's key terms in the sentence
+    names_here: float  # share of the question's names in the sentence (1 if it names none)
+    names_around: float  # ... in the sentence, the one before it or the title
+    names_in_article: float  # ... anywhere in the sentence's article
+    known_names: float  # ... anywhere in the index
+    typed: bool  # the question asks for a typed short answer
+    span: Span | None  # the short answer
+    span_margin: float  # how far the model prefers that span to no answer at all
+    figure_missing: bool  # a figure is asked for and the sentence has none
+
+    def features(self) -> list[float]:
+        """The inputs of the fitted decision, in a fixed order."""
+        return [
+            self.relevance,
+            self.lead,
+            self.similarity,
+            self.coverage,
+            self.names_here,
+            self.names_around,
+            self.names_in_article,
+            self.known_names,
+            1.0 if not self.typed or self.span is not None else 0.0,
+            max(-20.0, min(20.0, self.span_margin)),
+            1.0 if self.hit.headline else 0.0,
+        ]
+
+
+def verdicts(question: str, hits: Sequence[Hit], vocabulary: ArticleVocabulary) -> list[Verdict]:
+    """A verdict on each judged hit, in the reranker's order."""
+    judged = [h for h in hits if h.judgement is not None]
+    if not judged:
+        return []
+    kind = answer_type(question)
+    names = [_POSSESSIVE_END.sub("", n) for n in proper_names(question)]
+    name_terms = {t for name in names for t in terms(name)}
+    known = _share(name_terms, vocabulary.mentions)
+    key = {stem(w) for w in content_words(question) if len(w) > 1}
+    weights = {t: vocabulary.idf(t) for t in key}
+    found = []
+    for i, hit in enumerate(judged):
+        relevance = hit.judgement.relevance  # type: ignore[union-attr]
+        following = judged[i + 1].judgement.relevance if i + 1 < len(judged) else relevance - 5  # type: ignore[union-attr]
+        here = set(terms(hit.sentence.text))
+        around = here | set(terms(hit.before)) | set(terms(hit.title))
+        document = hit.sentence.document
+        span, margin = _short_span(kind, question, hit, name_terms)
+        found.append(
+            Verdict(
+                hit=hit,
+                relevance=relevance,
+                lead=relevance - following,
+                similarity=hit.similarity,
+                coverage=sum(w for t, w in weights.items() if t in here)
+                / (sum(weights.values()) or 1),
+                names_here=_share(name_terms, here.__contains__),
+                names_around=_share(name_terms, around.__contains__),
+                names_in_article=_share(
+                    name_terms,
+                    lambda t, near=around, doc=document: (  # type: ignore[misc]
+                        t in near or vocabulary.document_mentions(doc, t)
+                    ),
+                ),
+                known_names=known,
+                typed=kind in FIGURES or kind in _NAMED,
+                span=span,
+                span_margin=margin,
+                figure_missing=kind in FIGURES and span is None,
+            )
+        )
+    return found
+
+
+def _share(name_terms: set[str], present: Callable[[str], bool]) -> float:
+    if not name_terms:
+        return 1.0
+    return sum(1 for t in name_terms if present(t)) / len(name_terms)
+
+
+def _short_span(
+    kind: AnswerType, question: str, hit: Hit, name_terms: set[str]
+) -> tuple[Span | None, float]:
+    """The short answer in the hit's sentence and the model's margin for it over no answer."""
+    judgement = hit.judgement
+    assert judgement is not None
+    text = hit.sentence.text
+    asked = {stem(w) for w in content_words(question)}
+    spans = [
+        s
+        for s in find_spans(kind, text)
+        # An answer is not what the question already says ("Who runs Apple?" is not "Apple").
+        if not {stem(w) for w in content_words(s.text)} <= asked
+        and not (kind is AnswerType.PERSON and set(terms(s.text)) & name_terms)
+    ]
+    if kind not in FIGURES and not (kind in _NAMED and spans):
+        # The model's own span, where no span of the asked type is found.
+        own = judgement.best_span()
+        if own is not None:
+            start, end = _whole_words(text, own[0], own[1])
+            words = text[start:end].split()
+            if 0 < len(words) <= _FREE_SPAN_WORDS and not set(terms(text[start:end])) <= asked:
+                spans.append(Span(start, end, text[start:end]))
+    if kind in FIGURES and any(_DIGIT.search(s.text) for s in spans):
+        # A figure ("$6 million") answers better than a vague amount ("billions").
+        spans = [s for s in spans if _DIGIT.search(s.text)]
+    if not spans:
+        return None, 0.0
+    best = max(spans, key=lambda s: judgement.span_score(s.start, s.end))
+    if kind in _NAMED:
+        # The model may point at part of a name ("Musharraf"): give the whole name it is part of.
+        typed = [s for s in spans if s.start <= best.start and best.end <= s.end]
+        best = max(typed, key=lambda s: (s.end - s.start, s.text == best.text), default=best)
+    margin = judgement.span_score(best.start, best.end) - judgement.no_answer
+    if kind not in FIGURES and kind not in _NAMED and margin <= 0:
+        return None, margin  # "why" and "what" answers are the sentence itself
+    return best, margin
+
+
+def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a span to whole words, and drop punctuation at its edges."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-’'$"):
+        start -= 1
+    while end < len(text) and (text[end].isalnum() or text[end] in "-%"):
+        end += 1
+    while end > start and text[end - 1] in ',.;:!?"”)':
+        end -= 1
+    while start < end and text[start] in '"“(':
+        start += 1
+    return start, end
