@@ -156,7 +156,7 @@ class HybridRetriever(BaseRetriever):
     # Texts the answerer will embed for a query, to embed in the query's own call.
     companions: Callable[[str], list[str]] | None = None
     reranker: Reranker | None = None
-    rerank_depth: int = 10
+    rerank_depth: int = 6
 
     def search(
         self, query: str, k: int | None = None, vector: np.ndarray | None = None

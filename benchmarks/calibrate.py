@@ -107,7 +107,7 @@ def exported(
             [
                 [
                     int(t.feature[i]),
-                    round(float(t.threshold[i]), 6),
+                    float(t.threshold[i]),  # exact: a value may lie a hair from it
                     int(t.children_left[i]),
                     int(t.children_right[i]),
                     round(float(t.value[i][0][0]), 6),

@@ -309,7 +309,7 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         f"- retrain: `python training/train_reranker.py --sources {','.join(facts['sources'])}"  # type: ignore[arg-type]
         f" --epochs {facts['epochs']} --negatives {facts['negatives']}"
         f"{'' if facts['swaps'] else ' --no-swaps'} --seed {facts['seed']}`",
-        "  (needs the `dev` extra; about 20 minutes on 2 CPU cores)",
+        "  (needs the `dev` extra; about 50 minutes on 2 CPU cores)",
         "",
         "## Data recipe",
         "",
