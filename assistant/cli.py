@@ -38,10 +38,12 @@ def _user_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _open(llm: str | None = None) -> Assistant:
+def _open(llm: str | None = None, *, preload: bool = False) -> Assistant:
     from assistant.core import Assistant
 
-    return Assistant.open(llm=llm, notify=lambda message: click.echo(message, err=True))
+    return Assistant.open(
+        llm=llm, notify=lambda message: click.echo(message, err=True), preload=preload
+    )
 
 
 _llm_option = click.option(
@@ -150,7 +152,7 @@ def ask(question: str, as_json: bool, llm: str | None) -> None:
     """Answer one QUESTION."""
     from assistant.render import render_answer
 
-    answer = _open(llm).ask(question)
+    answer = _open(llm, preload=True).ask(question)
     click.echo(answer.to_json() if as_json else render_answer(answer))
 
 

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from assistant.answerers import Answerer
     from assistant.retrieval import Hit, HybridRetriever, SentenceIndex
     from index.corpus import Corpus
-    from index.embedders import Embedder
     from index.ingest import Progress
     from index.loaders import Article
     from index.store import DocumentInfo
@@ -74,22 +73,34 @@ class Assistant:
         *,
         llm: str | None = None,
         notify: Callable[[str], None] | None = None,
+        preload: bool = False,
     ) -> Assistant:
         """An Assistant over the index at `home` (default: ASSISTANT_HOME or the user data dir).
 
         `llm` (default: ASSISTANT_LLM) names a chat model to write answers; without one the
-        offline extractive answerer answers.
+        offline extractive answerer answers. With `preload`, the models start loading on a
+        background thread at once, for a process that is about to answer.
         """
-        from assistant.answerers.extractive import ExtractiveAnswerer
         from assistant.reranker import Reranker
-        from assistant.retrieval import HybridRetriever, SentenceIndex
+        from index.embedders import OnnxEmbedder
 
         settings = Settings.from_env(home, llm)
+        encoder = OnnxEmbedder(_exported_encoder(settings, notify or log.info))
+        reranker = Reranker()
+        if preload:
+            # onnxruntime builds its sessions in C++ while this thread imports Chroma and
+            # LangChain, which takes as long.
+            threading.Thread(target=_warm_models, args=(encoder, reranker), daemon=True).start()
+
+        from assistant.answerers.extractive import ExtractiveAnswerer
+        from assistant.retrieval import HybridRetriever, SentenceIndex
+
         corpus = _open_corpus(settings)
-        index = SentenceIndex(corpus, _encoder(settings, corpus, notify or log.info))
+        _record_encoder(corpus, encoder.path)
+        index = SentenceIndex(corpus, encoder)
         extractive = ExtractiveAnswerer(embed=index.embed_texts, vocabulary=index)
         retriever = HybridRetriever(
-            index=index, k=6, companions=extractive.question_texts, reranker=Reranker()
+            index=index, k=6, companions=extractive.question_texts, reranker=reranker
         )
         if not settings.llm:
             return cls(
@@ -302,15 +313,16 @@ def _open_corpus(settings: Settings) -> Corpus:
     )
 
 
-def _encoder(settings: Settings, corpus: Corpus, notify: Callable[[str], None]) -> Embedder:
-    """The ONNX sentence encoder, exported first if need be; recorded in the index's metadata."""
-    from index.embedders import OnnxEmbedder
-
-    path = _exported_encoder(settings, notify)
+def _record_encoder(corpus: Corpus, path: Path) -> None:
+    """Note the encoder's place and hash in the index's metadata."""
     digest_file = path.with_name(path.name + ".sha256")
     digest = digest_file.read_text().strip() if digest_file.exists() else ""
     corpus.store.record_encoder(str(path), digest)
-    return OnnxEmbedder(path)
+
+
+def _warm_models(*models: Any) -> None:
+    for model in models:
+        model.warm_up()
 
 
 def _exported_encoder(settings: Settings, notify: Callable[[str], None]) -> Path:

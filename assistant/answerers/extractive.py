@@ -5,11 +5,14 @@ For each retrieved sentence it measures how well the sentence covers the questio
 question asks about ("ticker" in "What is Nvidia's stock ticker?") and the names the question
 uses, whether it holds an answer of the asked type (an amount, a person, a place, a date, ...),
 its similarity to the question, the similarity of its best ten-word window to the question with
-the question's names taken out, and how far it leads the next sentence. The best sentence is
-cited, with a second or third only when they are nearly as good. Boosted trees over the same
-evidence decide whether the article answers the question at all; `benchmarks/calibrate.py` fits
-them on calibration questions (never the held-out or test ones) and stores them beside this
-module in `calibration.json`.
+the question's names taken out, and how far it leads the next sentence: the evidence.
+
+By default ("combined") the candidates are the reranker's best six; boosted trees over each
+one's verdict (assistant/answerers/verdict.py) and its evidence give the probability that it
+answers, and the most probable is cited when it clears the threshold
+(`calibration_reranked.json`). Without the reranker ("features"), trees over the evidence alone
+decide (`calibration.json`), and close runners-up are cited beside the best sentence.
+`benchmarks/calibrate.py` fits both on calibration questions (never the held-out or test ones).
 
 Limits: English; one short answer per question; a question whose answer needs reasoning across
 sentences gets the sentences, not a synthesis.
@@ -139,7 +142,8 @@ class ExtractiveAnswerer:
 
     `mode` says what decides, for the ablation of benchmarks/news.py: "features" (the evidence
     features alone, on hits in fused order), "model" (the reranker's judgement alone) or
-    "combined" (the reranker's judgement with the checks of `verdict`, the default).
+    "combined" (trees over the reranker's verdict and the evidence of each candidate, the
+    default).
     """
 
     name = "extractive"
