@@ -57,10 +57,14 @@ _WORD_NUMBER = (
     r"hundreds|thousands|millions|billions|dozens)"
 )
 # What a count counts comes with it ("six weeks", "26 people"): a lower-case word after the number
-# that is no verb form or function word.
+# that is no verb form or function word ("billions spent" counts nothing).
+_NOT_COUNTED = (
+    r"of|to|in|and|or|a|the|for|on|at|by|as|from|with|more|less|than|spent|said|says|say|"
+    r"were|was|are|is|have|has|had|will|would|could|can|may|might|left|went|came|made|took|got"
+)
 _COUNTED = (
     r"(?:\s?(?:%|per ?cent\b)"
-    r"|\s(?!(?:of|to|in|and|or|a|the|for|on|at|by|as|from|with)\b)(?:[a-z]{3,}(?<!ed)(?<!ing)\b))?"
+    r"|\s(?!(?:" + _NOT_COUNTED + r")\b)(?:[a-z]{3,}(?<!ed)(?<!ing)\b))?"
 )
 _COUNT = re.compile(
     _ABOUT

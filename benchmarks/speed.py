@@ -244,11 +244,24 @@ def chat_prompt(home: Path, runs: int = 3) -> None:
                 answers.append(time.perf_counter() - started)
                 break
         os.write(fd, b"\x04")
-        os.waitpid(pid, 0)
+        _reap(pid)
         os.close(fd)
     print(f"assistant chat at a terminal, median of {runs}:")
     print(f"  prompt shown after      {statistics.median(prompts):5.2f} s")
     print(f"  first answer after      {statistics.median(answers):5.2f} s (question sent at once)")
+
+
+def _reap(pid: int, seconds: float = 10) -> None:
+    """Wait for a child to leave after Ctrl-D; kill it if it does not."""
+    import signal
+
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
 
 
 def start_up() -> None:

@@ -130,11 +130,11 @@ def test_bad_question_raises_the_cli_message(assistant: Assistant) -> None:
 # The reranked answerer trades answers on this article for abstentions that hold on others
 # (benchmarks/news.py): it answers fewer of these questions, and answers them more precisely.
 BARS = {
-    "answer accuracy": 0.85,
-    "citation hit": 0.85,
+    "answer accuracy": 0.80,
+    "citation hit": 0.80,
     "citation precision": 0.95,
     "correct abstention": 0.90,
-    "false abstention": 0.15,
+    "false abstention": 0.20,
 }
 
 
