@@ -27,6 +27,7 @@ class Citation:
     paragraph: int
     title: str
     role: Literal["cited", "related"] = "cited"
+    page: int | None = None  # the page it is on, for an article with pages (PDF)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,15 @@ from index.errors import ArticleIndexError
 
 __all__ = ["COMMANDS", "Conversation", "run_chat", "run_json_chat"]
 
-Ask = Callable[[str, Sequence[Turn]], Answer]
-Stream = Callable[[str, Sequence[Turn]], Iterable[str | Answer]]
+# (question, earlier turns, article ids to answer from: empty for all)
+Ask = Callable[[str, Sequence[Turn], Sequence[str]], Answer]
+Stream = Callable[[str, Sequence[Turn], Sequence[str]], Iterable[str | Answer]]
 
 COMMANDS = {
     "/help": "show this help",
     "/sources": "the sentences the last answer cited, in full, with their place in the article",
     "/reset": "start a new conversation",
+    "/doc": "/doc ID [ID...] answers from those articles only; /doc all from every article",
     "/quit": "leave (Ctrl-D works too)",
 }
 
@@ -37,10 +39,11 @@ class Conversation:
         self._ask = ask
         self._stream = stream
         self.turns: list[Turn] = []
+        self.documents: tuple[str, ...] = ()  # the articles answers come from; () for all
 
     def ask(self, question: str) -> Answer:
         """Ask with the conversation so far, and remember the exchange."""
-        answer = self._ask(question, tuple(self.turns))
+        answer = self._ask(question, tuple(self.turns), self.documents)
         self.turns.append(Turn(question, answer))
         return answer
 
@@ -49,7 +52,7 @@ class Conversation:
         if self._stream is None:
             yield self.ask(question)
             return
-        for item in self._stream(question, tuple(self.turns)):
+        for item in self._stream(question, tuple(self.turns), self.documents):
             if isinstance(item, Answer):
                 self.turns.append(Turn(question, item))
             yield item
@@ -62,6 +65,14 @@ class Conversation:
     def reset(self) -> None:
         """Forget the conversation."""
         self.turns.clear()
+
+    def limit(self, arguments: Sequence[str]) -> str:
+        """Run `/doc`: limit answers to these article ids ("all": no limit); says what holds."""
+        if arguments:
+            self.documents = () if [a.lower() for a in arguments] == ["all"] else tuple(arguments)
+        if not self.documents:
+            return "Answering from every article."
+        return "Answering from: " + ", ".join(self.documents) + " (/doc all to undo)."
 
 
 def help_text() -> str:
@@ -92,6 +103,8 @@ def run_chat(
             elif command == "/reset":
                 conversation.reset()
                 write("New conversation.")
+            elif command == "/doc":
+                write(conversation.limit(line.split()[1:]))
             else:
                 write(f"Unknown command {command}; type /help for the commands.")
             continue
@@ -136,6 +149,9 @@ def _json_reply(conversation: Conversation, message: str) -> dict[str, Any]:
             }
         if command == "/help":
             return {"command": "help", "commands": COMMANDS}
+        if command == "/doc":
+            conversation.limit(message.split()[1:])
+            return {"command": "doc", "documents": list(conversation.documents)}
         return {"error": f"unknown command {command}; send /help for the commands."}
     try:
         return conversation.ask(message).to_dict()

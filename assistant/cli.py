@@ -46,6 +46,14 @@ def _open(llm: str | None = None, *, preload: bool = False) -> Assistant:
     )
 
 
+_doc_option = click.option(
+    "--doc",
+    "documents",
+    metavar="ID",
+    multiple=True,
+    help="Answer from this article only (repeat for several; ids as in `assistant list`).",
+)
+
 _llm_option = click.option(
     "--llm",
     metavar="PROVIDER:MODEL",
@@ -69,9 +77,10 @@ def cli() -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="Read one message a line, write one JSON object a line."
 )
+@_doc_option
 @_llm_option
 @_user_errors
-def chat(as_json: bool, llm: str | None) -> None:
+def chat(as_json: bool, documents: tuple[str, ...], llm: str | None) -> None:
     """Chat about the indexed articles; follow-up questions use the conversation so far."""
     from assistant.chat import Conversation, run_chat, run_json_chat
 
@@ -79,6 +88,7 @@ def chat(as_json: bool, llm: str | None) -> None:
     if not interactive:
         assistant = _open(llm)
         conversation = Conversation(assistant.ask, assistant.stream)
+        conversation.documents = documents
         if as_json:
             run_json_chat(conversation, sys.stdin, lambda line: click.echo(line))
             return
@@ -98,13 +108,15 @@ def chat(as_json: bool, llm: str | None) -> None:
 
     settings = Settings.from_env(llm=llm)
     check_home(settings)  # a bad ASSISTANT_HOME is an error now, not at the first question
-    titles = indexed_titles(settings)
+    titles = indexed_titles(settings, documents)
     topic = ", ".join(f"“{t}”" for t in titles) if titles else "the bundled article"
     click.echo(f"Ask about {topic}.\nType /help for commands, Ctrl-D to leave.")
     loading = ThreadPoolExecutor(max_workers=1).submit(_open_warm, llm)
     conversation = Conversation(
-        lambda q, h: loading.result().ask(q, h), lambda q, h: loading.result().stream(q, h)
+        lambda q, h, d: loading.result().ask(q, h, d),
+        lambda q, h, d: loading.result().stream(q, h, d),
     )
+    conversation.documents = documents
     run_chat(
         conversation,
         _prompt_lines(settings.home),
@@ -146,36 +158,69 @@ def _prompt_lines(home: Path) -> Iterator[str]:
 @cli.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as one JSON object.")
+@_doc_option
 @_llm_option
 @_user_errors
-def ask(question: str, as_json: bool, llm: str | None) -> None:
+def ask(question: str, as_json: bool, documents: tuple[str, ...], llm: str | None) -> None:
     """Answer one QUESTION."""
     from assistant.render import render_answer
 
-    answer = _open(llm, preload=True).ask(question)
+    answer = _open(llm, preload=True).ask(question, documents=documents)
     click.echo(answer.to_json() if as_json else render_answer(answer))
 
 
 @cli.command()
-@click.argument(
-    "paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+@click.argument("targets", nargs=-1, required=True)
+@click.option(
+    "--glob", metavar="PATTERN", help="In folders, only the files matching PATTERN, e.g. '*.html'."
 )
+@click.option("--id", "doc_id", metavar="ID", help="The id to give the article (one target only).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
 @_user_errors
-def add(paths: tuple[Path, ...]) -> None:
-    """Index articles (.txt, .md, .html, .pdf); the file name is the document id."""
-    from index.loaders import load_article
+def add(targets: tuple[str, ...], glob: str | None, doc_id: str | None, as_json: bool) -> None:
+    """Index articles from files, folders and http(s) links (.txt, .md, .html, .pdf).
 
-    for path in paths:  # every file is read once before any is indexed: a bad one stops it all
-        load_article(path)
-    articles = (
-        load_article(path) for path in paths
-    )  # then again, one at a time: memory stays flat
+    Folders are walked recursively. An article's id is its file name, with a suffix when another
+    article has it. Each target prints one line: indexed, updated, unchanged, or skipped with the
+    reason; the exit status is 1 if any was skipped.
+    """
+    import json
+
+    from index.library import IdBook, Source, expand, load_all, settle
+
+    if doc_id and len(targets) > 1:
+        raise click.UsageError("--id names one article; give one path or link with it.")
+    sources = list(expand(targets, glob))
     assistant = _open()
-    with _progress(len(paths)) as progress:
+    assistant.ensure_index()
+    outcomes: list[Any] = []
+    articles = load_all(sources, IdBook(assistant.documents()), outcomes, explicit_id=doc_id)
+    files = sum(isinstance(s, Source) for s in sources)
+    with _progress(files) as progress:
         done = assistant.add(articles, progress=progress)
-    for article, indexed in done:
-        state = "indexed" if indexed else "already indexed"
-        click.echo(f"{article.id}: {state} ({article.title})")
+    outcomes = settle(outcomes, done)
+    counts = {status: sum(o.status == status for o in outcomes) for status in _STATUSES}
+    if as_json:
+        files_json = [{k: v for k, v in vars(o).items() if v or k == "status"} for o in outcomes]
+        click.echo(json.dumps({"files": files_json, **counts}, ensure_ascii=False))
+    else:
+        for o in outcomes:
+            click.echo(_outcome_line(o))
+        click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+    if counts["skipped"]:
+        raise SystemExit(1)
+
+
+_STATUSES = ("indexed", "updated", "unchanged", "skipped")
+
+
+def _outcome_line(outcome: Any) -> str:
+    from index.text import clean_line
+
+    target = clean_line(outcome.target, 300)
+    if outcome.status == "skipped":
+        return f"{target}: skipped: {clean_line(outcome.reason, 300)}"
+    return f"{target}: {outcome.status} as {outcome.id} ({clean_line(outcome.title)})"
 
 
 @contextmanager
@@ -199,22 +244,45 @@ def _progress(files: int) -> Iterator[Callable[[Progress], None] | None]:
 
 
 @cli.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of the articles.")
 @_user_errors
-def list_documents() -> None:
-    """List the indexed articles."""
-    assistant = _open()
-    assistant.ensure_index()
-    for doc in assistant.documents():
-        click.echo(f"{doc.id}\t{doc.sentences} sentences\t{doc.title}")
+def list_documents(as_json: bool) -> None:
+    """List the indexed articles: id, sentences, publication date, when added, title, source."""
+    import json
+
+    from assistant.core import library
+    from assistant.render import render_library
+    from index.library import listing
+
+    rows = listing(library(notify=lambda message: click.echo(message, err=True)))
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+    elif not rows:
+        click.echo("No articles are indexed; add one with `assistant add PATH|DIR|URL`.")
+    else:
+        click.echo(render_library(rows))
 
 
 @cli.command()
-@click.argument("doc")
+@click.argument("docs", nargs=-1, required=True)
 @_user_errors
-def remove(doc: str) -> None:
-    """Remove the article DOC from the index."""
-    _open().remove(doc)
-    click.echo(f"{doc}: removed")
+def remove(docs: tuple[str, ...]) -> None:
+    """Remove the articles with these ids from the index."""
+    from index.errors import UnknownDocument
+    from index.text import clean_line
+
+    assistant = _open()
+    failed = False
+    for doc in docs:
+        try:
+            assistant.remove(doc)
+        except UnknownDocument as exc:
+            click.echo(f"Error: {clean_line(str(exc), 300)}", err=True)
+            failed = True
+            continue
+        click.echo(f"{clean_line(doc)}: removed")
+    if failed:
+        raise SystemExit(1)
 
 
 @cli.command()

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from index.loaders import Article
     from index.store import DocumentInfo
 
-__all__ = ["Assistant", "Turn", "check_home", "indexed_titles", "rebuild_index"]
+__all__ = ["Assistant", "Turn", "check_home", "indexed_titles", "library", "rebuild_index"]
 
 Rewrite = Callable[[str, Sequence[Turn]], str]
 
@@ -139,35 +139,63 @@ class Assistant:
 
     # --- answering ------------------------------------------------------------------------------
 
-    def ask(self, question: str, history: Sequence[Turn | tuple[str, Answer]] = ()) -> Answer:
-        """Answer one question; `history` holds the conversation's earlier turns."""
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn | tuple[str, Answer]] = (),
+        documents: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer one question; `history` holds the conversation's earlier turns, `documents`
+        (ids) limits the answer to those articles."""
         question = check_question(question)
         kind = intent(question)
         if kind is not Intent.QUESTION:
             return self._reply(question, kind)
         self.ensure_index()
+        only = self._only(documents)
         query = self._rewrite(question, _turns(history))
-        return self._chain.invoke({"question": question, "query": query})
+        return self._chain.invoke({"question": question, "query": query, "documents": only})
 
     def stream(
-        self, question: str, history: Sequence[Turn | tuple[str, Answer]] = ()
+        self,
+        question: str,
+        history: Sequence[Turn | tuple[str, Answer]] = (),
+        documents: Sequence[str] | None = None,
     ) -> Iterator[str | Answer]:
         """Like `ask`, but first yields the answer's text as a model writes it."""
         question = check_question(question)
         kind = intent(question)
         if kind is not Intent.QUESTION or not isinstance(self.answerer, StreamingAnswerer):
-            yield self.ask(question, history)
+            yield self.ask(question, history, documents)
             return
-        query, hits = self.retrieve(question, history)
+        query, hits = self.retrieve(question, history, documents)
         yield from self.answerer.stream(question, hits, query=query)
 
     def retrieve(
-        self, question: str, history: Sequence[Turn | tuple[str, Answer]] = ()
+        self,
+        question: str,
+        history: Sequence[Turn | tuple[str, Answer]] = (),
+        documents: Sequence[str] | None = None,
     ) -> tuple[str, list[Hit]]:
         """The standalone query for `question` and the sentences retrieved for it."""
         self.ensure_index()
+        only = self._only(documents)
         query = self._rewrite(check_question(question), _turns(history))
-        return query, self.retriever.search(query)
+        return query, self.retriever.search(query, documents=only)
+
+    def _only(self, documents: Sequence[str] | None) -> list[str] | None:
+        """The article ids to answer from (None: all), each checked to be indexed."""
+        if not documents:
+            return None
+        from index.errors import UnknownDocument
+
+        self.index.refresh()
+        wanted = list(dict.fromkeys(documents))
+        known = self.index.corpus.titles(wanted)
+        for doc_id in wanted:
+            if doc_id not in known:
+                raise UnknownDocument(f"no article '{doc_id}' in the index; see `assistant list`.")
+        return wanted
 
     def _reply(self, question: str, kind: Intent) -> Answer:
         if kind is Intent.SMALL_TALK:
@@ -285,8 +313,9 @@ def check_home(settings: Settings) -> None:
     check(settings.home)
 
 
-def indexed_titles(settings: Settings) -> list[str]:
-    """The titles in the local lexical mirror, read without opening the store (may be stale)."""
+def indexed_titles(settings: Settings, documents: Sequence[str] = ()) -> list[str]:
+    """The titles (of these articles, if given) in the local lexical mirror, read without
+    opening the store (may be stale)."""
     from index.corpus import mirror_path
     from index.lexical import LexicalIndex
 
@@ -295,9 +324,22 @@ def indexed_titles(settings: Settings) -> list[str]:
         return []
     mirror = LexicalIndex(path)
     try:
-        return list(mirror.titles().values())
+        return list(mirror.titles(documents or None).values())
     finally:
         mirror.close()
+
+
+def library(
+    home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
+) -> list[DocumentInfo]:
+    """The indexed articles, read from the store without loading any model."""
+    settings = Settings.from_env(home)
+    corpus = _open_corpus(settings)
+    if corpus.store.seeded:
+        return corpus.documents()
+    assistant = Assistant.open(home, notify=notify)  # a new index: the bundled article goes in
+    assistant.ensure_index()
+    return assistant.documents()
 
 
 def _open_corpus(settings: Settings) -> Corpus:
@@ -344,10 +386,11 @@ def _chain(retriever: HybridRetriever, answerer: Answerer) -> Runnable[dict[str,
     # subtle: RunnablePassthrough.assign would run the retriever on a thread pool; calling it in
     # sequence with the same config keeps callbacks and tracing and saves ~5 ms an answer.
     def retrieve(inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
-        return {**inputs, "documents": retriever.invoke(inputs["query"], config)}
+        found = retriever.invoke(inputs["query"], config, documents=inputs.get("documents"))
+        return {**inputs, "hits": found}
 
     def answer(inputs: dict[str, Any]) -> Answer:
-        hits = hits_from_documents(inputs["documents"])
+        hits = hits_from_documents(inputs["hits"])
         return answerer.answer(inputs["question"], hits, query=inputs["query"])
 
     return RunnableLambda(retrieve) | RunnableLambda(answer)

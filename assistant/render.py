@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from assistant.answer import Answer, Citation
 
-__all__ = ["render_answer", "render_sources", "render_streamed"]
+__all__ = ["render_answer", "render_library", "render_sources", "render_streamed"]
 
 WIDTH = 100
 
@@ -57,9 +58,34 @@ def render_sources(answer: Answer | None) -> str:
     return "\n".join(lines)
 
 
+def render_library(rows: list[dict[str, Any]]) -> str:
+    """The `list --json` rows as a table: id, sentences, published, added, title, source."""
+    header = {"id": "ID", "sentences": "SENTENCES", "published": "PUBLISHED", "added": "ADDED"}
+    cells = [header] + [
+        {
+            "id": str(r["id"]),
+            "sentences": str(r["sentences"]),
+            "published": str(r["published"] or "-"),
+            "added": str(r["added"])[:16].replace("T", " "),
+        }
+        for r in rows
+    ]
+    widths = {key: max(len(c[key]) for c in cells) for key in header}
+    tails = ["TITLE  SOURCE"] + [f"{_cut(r['title'], 60)}  {r['source']}" for r in rows]
+    return "\n".join(
+        "  ".join(c[key].ljust(widths[key]) for key in header) + "  " + tail
+        for c, tail in zip(cells, tails)
+    )
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _place(c: Citation) -> str:
     title = c.title or c.document
-    return f"{title} ({c.document}), paragraph {c.paragraph}, sentence {c.sentence}"
+    page = f"page {c.page}, " if c.page else ""
+    return f"{title} ({c.document}), {page}paragraph {c.paragraph}, sentence {c.sentence}"
 
 
 def _wrap(text: str, indent: str = "", hang: str = "") -> str:

@@ -25,6 +25,7 @@ from assistant.answer import Citation
 from assistant.reranker import Judgement, Reranker
 from index.corpus import Corpus, StoredSentence
 from index.embedders import Embedder
+from index.loaders import page_of
 from index.text import terms
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Hit:
     before: str = ""
     after: str = ""
     judgement: Judgement | None = None  # the reranker's reading, when one reranked the hits
+    page: int | None = None  # the page it is on (PDF)
 
     @property
     def relevance(self) -> float | None:
@@ -88,6 +90,7 @@ class Hit:
             paragraph=s.paragraph,
             title=self.title,
             role=role,
+            page=self.page,
         )
 
 
@@ -159,20 +162,32 @@ class HybridRetriever(BaseRetriever):
     rerank_depth: int = 6
 
     def search(
-        self, query: str, k: int | None = None, vector: np.ndarray | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        vector: np.ndarray | None = None,
+        documents: Sequence[str] | None = None,
     ) -> list[Hit]:
-        """The `k` best sentences for `query`, best first: reranked when there is a reranker."""
+        """The `k` best sentences for `query` (from these articles, if given), best first:
+        reranked when there is a reranker."""
         k = self.k if k is None else k
         if self.reranker is None:
-            return self.fused(query, k, vector)
-        hits = self.fused(query, max(k, self.rerank_depth), vector)
+            return self.fused(query, k, vector, documents)
+        hits = self.fused(query, max(k, self.rerank_depth), vector, documents)
         judged = self.reranker.judge(query, [(h.sentence.text, h.title, h.before) for h in hits])
         reranked = [replace(h, judgement=j) for h, j in zip(hits, judged)]
         reranked.sort(key=lambda h: -(h.judgement.relevance - HEADLINE_PENALTY * h.headline))  # type: ignore[union-attr]
         return reranked[:k]
 
-    def fused(self, query: str, k: int, vector: np.ndarray | None = None) -> list[Hit]:
-        """The `k` best sentences for `query` by reciprocal rank fusion, best first."""
+    def fused(
+        self,
+        query: str,
+        k: int,
+        vector: np.ndarray | None = None,
+        documents: Sequence[str] | None = None,
+    ) -> list[Hit]:
+        """The `k` best sentences for `query` by reciprocal rank fusion (from these articles, if
+        given), best first."""
         import numpy as np
 
         corpus = self.index.corpus
@@ -183,9 +198,10 @@ class HybridRetriever(BaseRetriever):
         query_terms = terms(query)
         depth = max(self.candidates, k)
         # Candidates: Chroma's nearest sentences and the best by BM25.
-        dense = dict((s.key, (s, similarity)) for s, similarity in corpus.nearest(vector, depth))
+        nearest = corpus.nearest(vector, depth, documents)
+        dense = dict((s.key, (s, similarity)) for s, similarity in nearest)
         lexical = dict(
-            (s.key, (s, score)) for s, score in corpus.lexical.search(query_terms, depth)
+            (s.key, (s, score)) for s, score in corpus.lexical.search(query_terms, depth, documents)
         )
         pool = {key: pair[0] for key, pair in (lexical | dense).items()}
         if not pool:
@@ -222,6 +238,7 @@ class HybridRetriever(BaseRetriever):
         chosen = [pool[key] for key in best]
         neighbours = corpus.neighbours(chosen)
         titles = corpus.titles([s.document for s in chosen])
+        pages = corpus.lexical.pages([s.document for s in chosen])
         return [
             Hit(
                 sentence=s,
@@ -231,6 +248,7 @@ class HybridRetriever(BaseRetriever):
                 lexical=bm25.get(s.key, 0.0),
                 before=neighbours[s.key][0],
                 after=neighbours[s.key][1],
+                page=page_of(pages.get(s.document, ()), s.start),
             )
             for s in chosen
         ]
@@ -238,7 +256,10 @@ class HybridRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any
     ) -> list[Document]:
-        return [_document(hit) for hit in self.search(query, kwargs.get("k"))]
+        return [
+            _document(hit)
+            for hit in self.search(query, kwargs.get("k"), documents=kwargs.get("documents"))
+        ]
 
 
 def _document(hit: Hit) -> Document:
@@ -259,6 +280,7 @@ def _document(hit: Hit) -> Document:
             "before": hit.before,
             "after": hit.after,
             "judgement": hit.judgement,
+            "page": hit.page,
         },
     )
 
@@ -286,6 +308,7 @@ def hits_from_documents(documents: list[Document]) -> list[Hit]:
                 before=m["before"],
                 after=m["after"],
                 judgement=m.get("judgement"),
+                page=m.get("page"),
             )
         )
     return hits

@@ -32,7 +32,14 @@ from assistant.config import SlackSettings
 from assistant.core import Assistant
 from assistant.errors import AssistantError
 from assistant.followups import Turn
-from assistant.slack_format import FRIENDLY_ERROR, RATE_LIMITED, message, question_text
+from assistant.slack_format import (
+    FRIENDLY_ERROR,
+    RATE_LIMITED,
+    message,
+    question_text,
+    without_documents,
+)
+from index.errors import UnknownDocument
 
 __all__ = [
     "RedactTokens",
@@ -141,8 +148,8 @@ class SlackBot:
         self._react(client.reactions_add, channel, ts)
         try:
             reply = self._reply(client, event, thread)
-        except AssistantError as exc:
-            reply = {"text": str(exc)}  # written for users: an empty or unusable question
+        except (AssistantError, UnknownDocument) as exc:
+            reply = {"text": str(exc)}  # written for users: an unusable question or `doc:` id
         except Exception:
             log.exception("answering %s:%s failed", channel, ts)
             reply = {"text": FRIENDLY_ERROR}
@@ -150,11 +157,11 @@ class SlackBot:
         self._react(client.reactions_remove, channel, ts)
 
     def _reply(self, client: WebClient, event: dict[str, Any], thread: str) -> dict[str, Any]:
-        question = question_text(event.get("text", ""))
+        question, documents = without_documents(question_text(event.get("text", "")))
         history = self._threads.history(
             client, self._assistant, event["channel"], thread, before=event["ts"]
         )
-        answer = self._assistant.ask(question, history)
+        answer = self._assistant.ask(question, history, documents)
         self._threads.remember(event["channel"], thread, event["ts"], Turn(question, answer))
         return message(answer)
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from assistant.answer import Answer
 
-__all__ = ["FRIENDLY_ERROR", "RATE_LIMITED", "message", "question_text"]
+__all__ = ["FRIENDLY_ERROR", "RATE_LIMITED", "message", "question_text", "without_documents"]
 
 FRIENDLY_ERROR = "Sorry, something went wrong while I was answering. Please try again in a moment."
 RATE_LIMITED = "You're asking faster than I can answer. Please wait a few seconds and ask again."
 SECTION_LIMIT = 3000
 MAX_BLOCKS = 50
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_DOCUMENT = re.compile(r"(?<!\S)doc:(\S+)")
 
 
 def question_text(text: str) -> str:
@@ -25,6 +26,12 @@ def question_text(text: str) -> str:
     text = _MENTION.sub(" ", text)
     text = re.sub(r"<(https?://[^|>]+)(?:\|([^>]+))?>", lambda m: m.group(2) or m.group(1), text)
     return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+
+
+def without_documents(question: str) -> tuple[str, list[str]]:
+    """The question without its `doc:ID` words, and those ids: answers come from them only."""
+    documents = _DOCUMENT.findall(question)
+    return " ".join(_DOCUMENT.sub(" ", question).split()), documents
 
 
 def message(answer: Answer) -> dict[str, Any]:

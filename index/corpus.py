@@ -71,7 +71,9 @@ class Corpus:
         if current == info.version:
             return
         text = self.store.document_text(info.id)
-        article = Article(id=info.id, title=info.title, text=text, source=info.source)
+        article = Article(
+            id=info.id, title=info.title, text=text, source=info.source, pages=info.pages
+        )
         if article.digest != info.digest:
             return  # changed again since: that newer change is applied in its turn
         writer = self.lexical.replace(info.id)
@@ -86,7 +88,7 @@ class Corpus:
         except BaseException:
             writer.abort()
             raise
-        writer.commit(info.version, info.title)
+        writer.commit(info.version, info.title, info.pages)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -106,11 +108,14 @@ class Corpus:
         """Whether this exact article (same id and text) is already indexed."""
         return self.store.contains(article)
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[StoredSentence, float]]:
-        """The `k` live sentences nearest to `vector` by cosine similarity, best first."""
+    def nearest(
+        self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None
+    ) -> list[tuple[StoredSentence, float]]:
+        """The `k` live sentences nearest to `vector` by cosine similarity (in these articles, if
+        given), best first."""
         asked = k
         while True:
-            matches = self.store.nearest(vector, asked)
+            matches = self.store.nearest(vector, asked, documents)
             versions = self.lexical.versions(m.document for m in matches)
             live = [m for m in matches if versions.get(m.document) == m.version]
             # subtle: stale records (an interrupted write) may crowd the top; ask for more then.

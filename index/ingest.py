@@ -141,7 +141,7 @@ class _Run:
         self.store.commit(part.article, part.count, part.centroid())
         version = f"{part.article.id}@{part.article.digest}"
         if part.writer is not None:
-            part.writer.commit(version, part.article.title)
+            part.writer.commit(version, part.article.title, part.article.pages)
             part.writer = None
         self.results.append((part.position, part.article, True))
 

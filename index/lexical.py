@@ -27,11 +27,12 @@ from index.text import terms
 
 __all__ = ["DocumentWriter", "LexicalIndex", "StoredSentence"]
 
-_SCHEMA = "2"
+_SCHEMA = "3"
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY, version TEXT NOT NULL, title TEXT NOT NULL, sentences INTEGER NOT NULL
+    id TEXT PRIMARY KEY, version TEXT NOT NULL, title TEXT NOT NULL, sentences INTEGER NOT NULL,
+    pages TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS sentences (
     id INTEGER PRIMARY KEY, document TEXT NOT NULL, number INTEGER NOT NULL,
@@ -92,6 +93,12 @@ class LexicalIndex:
         if self._meta("identity") == identity and self._meta("schema") == _SCHEMA:
             return
         with self._transaction():
+            if self._meta("schema") != _SCHEMA:  # an older layout: made anew, then re-synced
+                for table in ("term_counts", "sentence_terms", "sentences", "documents"):
+                    self._db.execute(f"DROP TABLE IF EXISTS {table}")
+                for statement in _TABLES.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
             for table in ("documents", "sentences", "sentence_terms", "meta"):
                 self._db.execute(f"DELETE FROM {table}")
             self._set_meta("identity", identity)
@@ -155,6 +162,15 @@ class LexicalIndex:
         )
         return dict(rows.fetchall())
 
+    def pages(self, documents: Iterable[str]) -> dict[str, tuple[int, ...]]:
+        """Where each page starts, for those of these articles that have pages (PDFs)."""
+        ids = list(dict.fromkeys(documents))
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT id, pages FROM documents WHERE pages != '' AND id IN ({marks})", ids
+        ).fetchall()
+        return {doc: tuple(int(n) for n in pages.split(",")) for doc, pages in rows}
+
     def versions(self, documents: Iterable[str]) -> dict[str, str]:
         """The live version of each of these articles that is indexed."""
         ids = list(dict.fromkeys(documents))
@@ -185,17 +201,23 @@ class LexicalIndex:
             rows.sort(key=lambda row: (row[0], row[1]))
         return [StoredSentence(*row) for row in rows]
 
-    def search(self, query_terms: Sequence[str], k: int) -> list[tuple[StoredSentence, float]]:
-        """The `k` sentences with the best BM25 score for these terms, best first."""
+    def search(
+        self, query_terms: Sequence[str], k: int, documents: Sequence[str] | None = None
+    ) -> list[tuple[StoredSentence, float]]:
+        """The `k` sentences with the best BM25 score for these terms (in these articles, if
+        given), best first."""
         match = _match(query_terms)
         if not match or k <= 0:
             return []
+        only = ""
+        if documents is not None:
+            only = f"AND s.document IN ({','.join('?' * len(documents))}) "
         rows = self._db.execute(
             'SELECT s.document, s.number, s.paragraph, s.start, s."end", s.text, '
             "-bm25(sentence_terms) FROM sentence_terms JOIN sentences s "
-            "ON s.id = sentence_terms.rowid WHERE sentence_terms MATCH ? "
+            f"ON s.id = sentence_terms.rowid WHERE sentence_terms MATCH ? {only}"
             "ORDER BY bm25(sentence_terms) LIMIT ?",
-            (match, k),
+            (match, *(documents or ()), k),
         ).fetchall()
         return [(StoredSentence(*row[:6]), float(row[6])) for row in rows]
 
@@ -304,11 +326,11 @@ class DocumentWriter:
             )
         self.count += len(sentences)
 
-    def commit(self, version: str, title: str) -> None:
+    def commit(self, version: str, title: str, pages: Sequence[int] = ()) -> None:
         """Make the sentences put so far the article's live ones."""
         self._db.execute(
-            "INSERT INTO documents (id, version, title, sentences) VALUES (?, ?, ?, ?)",
-            (self._document, version, title, self.count),
+            "INSERT INTO documents (id, version, title, sentences, pages) VALUES (?, ?, ?, ?, ?)",
+            (self._document, version, title, self.count, ",".join(map(str, pages))),
         )
         self._open = False
         self._index._release(commit=True)

@@ -55,6 +55,10 @@ class DocumentInfo:
     source: str
     digest: str
     sentences: int
+    author: str = ""
+    published: str = ""  # ISO date from the source, if it gives one
+    added: int = 0  # when the article was first indexed (microseconds since the epoch)
+    pages: tuple[int, ...] = ()  # where each page starts in the text (PDF)
 
     @property
     def version(self) -> str:
@@ -193,12 +197,16 @@ class SentenceStore:
             raise UnknownDocument(f"no document '{doc_id}' in the index; see `assistant list`.")
         return (records["documents"] or [""])[0]
 
-    def nearest(self, vector: np.ndarray, k: int) -> list[Match]:
-        """The `k` sentence records nearest to `vector`, best first (any version: check it)."""
-        if k <= 0:
+    def nearest(
+        self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None
+    ) -> list[Match]:
+        """The `k` sentence records nearest to `vector` (of these articles, if given), best
+        first (any version: check it)."""
+        if k <= 0 or documents == []:
             return []
+        where: Any = None if documents is None else {"document": {"$in": list(documents)}}
         result = self._sentences.query(
-            query_embeddings=cast(Any, [vector]), n_results=k, include=["distances"]
+            query_embeddings=cast(Any, [vector]), n_results=k, where=where, include=["distances"]
         )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
@@ -269,6 +277,10 @@ class SentenceStore:
         Then deletes the sentences of its other versions.
         """
         seq = _now()
+        before = self._documents.get(ids=[article.id], include=["metadatas"])["metadatas"] or []
+        # An update in place keeps the date the article was first added.
+        live = bool(before) and not before[0].get("removed")
+        added = int(cast(Any, before[0].get("added") or seq)) if live else seq
         self._documents.upsert(
             ids=[article.id],
             embeddings=cast(Any, [centroid]),
@@ -277,6 +289,10 @@ class SentenceStore:
                 {
                     "title": article.title,
                     "source": article.source,
+                    "author": article.author,
+                    "published": article.published,
+                    "pages": ",".join(map(str, article.pages)),
+                    "added": added,
                     "digest": article.digest,
                     "sentences": sentences,
                     "seq": seq,
@@ -386,7 +402,13 @@ def _stored_articles(client: ClientAPI) -> list[Article]:
         return []
     return [
         Article(
-            id=id_, title=str(meta.get("title", id_)), text=text, source=str(meta.get("source", ""))
+            id=id_,
+            title=str(meta.get("title", id_)),
+            text=text,
+            source=str(meta.get("source", "")),
+            author=str(meta.get("author", "")),
+            published=str(meta.get("published", "")),
+            pages=_pages(meta),
         )
         for id_, text, meta in zip(
             records["ids"], records["documents"] or [], records["metadatas"] or []
@@ -481,4 +503,12 @@ def _document_info(doc_id: str, meta: Any) -> DocumentInfo:
         source=str(meta.get("source", "")),
         digest=str(meta.get("digest", "")),
         sentences=int(meta.get("sentences", 0)),
+        author=str(meta.get("author", "")),
+        published=str(meta.get("published", "")),
+        added=int(meta.get("added") or meta.get("seq") or 0),
+        pages=_pages(meta),
     )
+
+
+def _pages(meta: Any) -> tuple[int, ...]:
+    return tuple(int(n) for n in str(meta.get("pages") or "").split(",") if n)

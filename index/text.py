@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["STOP_WORDS", "content_words", "stem", "terms", "words"]
+__all__ = ["STOP_WORDS", "clean_line", "content_words", "stem", "terms", "words"]
 
 STOP_WORDS = frozenset(
     """
@@ -24,6 +24,16 @@ whether which while who whom whose why will with would yet you your yours yourse
 according tell told give gave know get got going go make made many thing things way ever
 """.split()
 )
+
+# C0 and C1 controls, and the invisible marks that reorder or hide text.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def clean_line(text: str, limit: int = 200) -> str:
+    """Text fit for one line of a listing: no controls or line breaks, spaces collapsed, capped."""
+    line = " ".join(_CONTROLS.sub(" ", text).split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
 
 _WORD = re.compile(r"\$?\d+(?:[.,]\d+)*%?(?![^\W_])|[^\W_]+(?:['’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"['’]s$")

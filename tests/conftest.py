@@ -9,6 +9,8 @@ import pytest
 
 from assistant import Assistant
 
+from .servers import chroma_server
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -33,3 +35,10 @@ def home_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("ASSISTANT_HOME", str(home))
     monkeypatch.delenv("ASSISTANT_CHROMA_URL", raising=False)
     yield home
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `chroma run` on loopback, shared by the tests of server mode."""
+    with chroma_server(str(tmp_path_factory.mktemp("chroma"))) as url:
+        yield url

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -43,3 +45,23 @@ def running(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextmanager
+def chroma_server(path: str) -> Iterator[str]:
+    """A real `chroma run` on loopback storing under `path`; yields its URL."""
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    command = [str(chroma), "run", "--path", path, "--host", "127.0.0.1", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}"
+    with running(command, f"{url}/api/v2/heartbeat", env={"ANONYMIZED_TELEMETRY": "False"}):
+        yield url
+
+
+def reset_chroma_server(url: str) -> None:
+    """Drop every collection on the server: the next client starts from an empty store."""
+    import chromadb
+
+    client = chromadb.HttpClient(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]))
+    for collection in client.list_collections():
+        client.delete_collection(collection.name)

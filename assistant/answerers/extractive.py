@@ -63,6 +63,7 @@ _TYPED = {
 }
 _FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURATION}
 _CANDIDATES = 6
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 # Nouns that say what kind of thing a name names ("the DeepSeek-V3 framework").
 _CLASS_NOUNS = frozenset(
     stem(w)
@@ -293,6 +294,16 @@ class ExtractiveAnswerer:
                     chosen.append(verdict.hit)
         chosen.sort(key=lambda h: h.sentence.number)
         short = best.span.answer if best.span else None
+        other = _disagreeing(best, judged[1:], threshold)
+        if other is not None and other.span is not None:
+            # Two articles give different figures for it: the answer shows both, each cited.
+            answer = self._answered(question, query, [best.hit, other.hit], short)
+            first, second = answer.citations
+            text = (
+                f"{short} — {first.text} [1] “{second.title or second.document}” gives "
+                f"{other.span.answer}: {second.text} [2]"
+            )
+            return replace(answer, answer=text)
         return self._answered(question, query, chosen, short)
 
     def _not_found(self, question: str, query: str, hits: Sequence[Hit]) -> Answer:
@@ -454,6 +465,25 @@ def _with_span(verdict: Verdict, span: Span | None) -> Verdict:
     if span is None or verdict.span is None:
         return verdict
     return replace(verdict, span=span)
+
+
+def _disagreeing(
+    best: Verdict, others: Sequence[tuple[Verdict, float]], threshold: float
+) -> Verdict | None:
+    """A likely answer from another article whose figure differs from the best one's."""
+    if best.span is None or not _DIGITS.search(best.span.answer):
+        return None
+    for verdict, probability in others:
+        span = verdict.span
+        if (
+            probability >= threshold
+            and span is not None
+            and verdict.hit.sentence.document != best.hit.sentence.document
+            and _DIGITS.search(span.answer)
+            and _DIGITS.findall(span.answer) != _DIGITS.findall(best.span.answer)
+        ):
+            return verdict
+    return None
 
 
 def _key(hit: Hit) -> tuple[str, int]:

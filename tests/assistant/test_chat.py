@@ -31,7 +31,9 @@ def answer(text: str, unsupported: tuple[str, ...] = ()) -> Answer:
 
 
 def streaming(final: Answer, chunks: list[str]):  # type: ignore[no-untyped-def]
-    def stream(question: str, history: Sequence[Turn]) -> Iterator[str | Answer]:
+    def stream(
+        question: str, history: Sequence[Turn], documents: Sequence[str]
+    ) -> Iterator[str | Answer]:
         yield from chunks
         yield final
 
@@ -40,7 +42,7 @@ def streaming(final: Answer, chunks: list[str]):  # type: ignore[no-untyped-def]
 
 def run(final: Answer, chunks: list[str]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    conversation = Conversation(lambda q, h: final, streaming(final, chunks))
+    conversation = Conversation(lambda q, h, d: final, streaming(final, chunks))
     run_chat(
         conversation,
         ["How much?"],

@@ -165,17 +165,21 @@ def test_add_list_remove(home_env: Path, tmp_path: Path) -> None:
     runner = CliRunner()
     added = runner.invoke(cli, ["add", str(article)])
     assert added.exit_code == 0, added.output
-    assert added.stdout == "chips: indexed (Chip shortage)\n"
+    assert added.stdout.splitlines() == [
+        f"{article}: indexed as chips (Chip shortage)",
+        "1 indexed, 0 updated, 0 unchanged, 0 skipped",
+    ]
     assert "Indexing the bundled article" in added.stderr  # the first command to need the index
-    assert (
-        runner.invoke(cli, ["add", str(article)]).stdout
-        == "chips: already indexed (Chip shortage)\n"
+    assert runner.invoke(cli, ["add", str(article)]).stdout.startswith(
+        f"{article}: unchanged as chips (Chip shortage)\n"
     )
     listed = runner.invoke(cli, ["list"]).stdout.splitlines()
-    assert listed == [
-        "chips\t3 sentences\tChip shortage",
-        "deepseek\t11 sentences\tDeepSeek's R1 shakes up the AI industry",
+    assert [line.split()[:2] for line in listed] == [
+        ["ID", "SENTENCES"],
+        ["chips", "3"],
+        ["deepseek", "11"],
     ]
+    assert listed[1].endswith(f"Chip shortage  {article}")
     answer = json.loads(
         runner.invoke(cli, ["ask", "By how much did TSMC raise prices?", "--json"]).stdout
     )
@@ -186,16 +190,17 @@ def test_add_list_remove(home_env: Path, tmp_path: Path) -> None:
     assert missing.stderr == "Error: no document 'chips' in the index; see `assistant list`.\n"
 
 
-def test_add_bad_file_writes_nothing(home_env: Path, tmp_path: Path) -> None:
+def test_a_bad_file_is_skipped_and_the_rest_indexed(home_env: Path, tmp_path: Path) -> None:
     good, empty = tmp_path / "good.txt", tmp_path / "empty.txt"
     good.write_text("A real sentence.", encoding="utf-8")
     empty.write_text("  \n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["add", str(good), str(empty)])
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Error: {empty} has no text to index; add an article with some text.\n"
-    )
-    assert not home_env.exists()  # nothing was opened, let alone written
+    assert result.stdout.splitlines() == [
+        f"{good}: indexed as good (good)",
+        f"{empty}: skipped: is empty; add an article with some text.",
+        "1 indexed, 0 updated, 0 unchanged, 1 skipped",
+    ]
 
 
 def test_public_api_is_pinned() -> None:

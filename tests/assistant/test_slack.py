@@ -18,7 +18,13 @@ from assistant import Answer, Assistant
 from assistant.config import SlackSettings
 from assistant.followups import Turn
 from assistant.slack import RedactTokens, build_app, serve_http
-from assistant.slack_format import FRIENDLY_ERROR, RATE_LIMITED, message, question_text
+from assistant.slack_format import (
+    FRIENDLY_ERROR,
+    RATE_LIMITED,
+    message,
+    question_text,
+    without_documents,
+)
 
 from .slack_standin import BOT_ID, BOT_USER, WebAPI, deliver, event_payload, serve_web_api
 
@@ -228,10 +234,12 @@ class SlowAssistant:
     def __init__(self, assistant: Assistant) -> None:
         self._assistant = assistant
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None
+    ) -> Answer:
         if "slowly" in question:
             time.sleep(2)
-        return self._assistant.ask(question.replace("slowly", ""), history)
+        return self._assistant.ask(question.replace("slowly", ""), history, documents)
 
 
 def test_ten_concurrent_questions_and_a_slow_one(bot_for: Any, assistant: Assistant) -> None:
@@ -275,7 +283,9 @@ def test_per_user_rate_limit(bot_for: Any) -> None:
 
 
 class Exploding:
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), documents: Sequence[str] | None = None
+    ) -> Answer:
         raise RuntimeError(f"internal detail with {TOKEN}")
 
 
@@ -306,6 +316,18 @@ def test_bad_question_gets_its_one_line_reason(bot: Bot) -> None:
     bot.send(mention("   "))
     [post] = bot.posts()
     assert post["text"] == "the question is empty; type a question about the article."
+
+
+def test_doc_limits_the_answer_to_an_article(bot: Bot) -> None:
+    bot.send(mention("doc:deepseek Who founded DeepSeek?"))
+    bot.send(mention("Who founded DeepSeek? doc:nope"))
+    first, second = sorted(bot.posts(2), key=lambda post: post["text"])
+    assert first["text"].startswith("Liang Wenfeng")
+    assert second["text"] == "no article 'nope' in the index; see `assistant list`."
+
+
+def test_without_documents() -> None:
+    assert without_documents("doc:a Who? doc:b-2") == ("Who?", ["a", "b-2"])
 
 
 def test_message_respects_slack_limits(assistant: Assistant) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,39 +15,13 @@ from index.ingest import bundled_article
 from index.sentences import SPLITTER
 from index.store import SentenceStore
 
-from ..servers import free_port, running
+from ..servers import reset_chroma_server
 from .test_store import FakeEmbedder, add
-
-
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    command = [
-        str(chroma),
-        "run",
-        "--path",
-        str(tmp_path_factory.mktemp("chroma")),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/api/v2/heartbeat", env={"ANONYMIZED_TELEMETRY": "False"}):
-        yield url
-
-
-def client_store_reset(url: str) -> None:
-    import chromadb
-
-    client = chromadb.HttpClient(host="127.0.0.1", port=int(url.rsplit(":", 1)[1]))
-    for collection in client.list_collections():
-        client.delete_collection(collection.name)
 
 
 def test_two_clients_share_the_server(chroma_url: str, tmp_path: Path) -> None:
     """Each client keeps its own lexical mirror; Chroma does the vector search on the server."""
+    reset_chroma_server(chroma_url)  # another test may have left a store built otherwise
 
     def client(name: str) -> Corpus:
         return Corpus.open(
@@ -79,7 +51,7 @@ def test_cli_answers_from_the_server(
 ) -> None:
     monkeypatch.setenv("ASSISTANT_CHROMA_URL", chroma_url)
     monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
-    client_store_reset(chroma_url)  # the test above left a store built with a fake model
+    reset_chroma_server(chroma_url)  # the test above left a store built with a fake model
     result = CliRunner().invoke(cli, ["ask", "Who founded DeepSeek?", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["short_answer"] == "Liang Wenfeng"
