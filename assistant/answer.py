@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -55,5 +54,7 @@ class Answer:
         return data
 
     def to_json(self) -> str:
-        """One line of JSON, non-ASCII kept readable."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """One line of JSON, non-ASCII kept readable, every control character escaped."""
+        from assistant.terminal import json_line
+
+        return json_line(self.to_dict())

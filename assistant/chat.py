@@ -7,7 +7,6 @@ a script and compare the transcript. `run_json_chat` is the one-JSON-object-a-li
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from assistant.answer import Answer
 from assistant.errors import AssistantError
 from assistant.followups import Turn
 from assistant.render import render_answer, render_sources, render_streamed
+from assistant.terminal import json_line
 from index.errors import ArticleIndexError
 
 __all__ = ["COMMANDS", "Conversation", "run_chat", "run_json_chat"]
@@ -129,9 +129,9 @@ def run_json_chat(
     for line in lines:
         message = line.rstrip("\n")
         if message.strip().lower() in ("/quit", "/exit"):
-            write(json.dumps({"command": "quit"}))
+            write(json_line({"command": "quit"}))
             return
-        write(json.dumps(_json_reply(conversation, message), ensure_ascii=False))
+        write(json_line(_json_reply(conversation, message)))
 
 
 def _json_reply(conversation: Conversation, message: str) -> dict[str, Any]:

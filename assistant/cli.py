@@ -7,6 +7,7 @@ status 1; usage errors exit 2 (click's own).
 from __future__ import annotations
 
 import functools
+import io
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,17 +34,26 @@ def _user_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except (AssistantError, ArticleIndexError) as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise click.ClickException(_visible(str(exc))) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def _visible(text: str) -> str:
+    from assistant.terminal import visible
+
+    return visible(text)
+
+
+def _say(text: str, *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold an article's words: its control characters shown, not obeyed."""
+    click.echo(_visible(text), err=err, nl=nl)
 
 
 def _open(llm: str | None = None, *, preload: bool = False) -> Assistant:
     from assistant.core import Assistant
 
-    return Assistant.open(
-        llm=llm, notify=lambda message: click.echo(message, err=True), preload=preload
-    )
+    return Assistant.open(llm=llm, notify=lambda message: _say(message, err=True), preload=preload)
 
 
 _doc_option = click.option(
@@ -84,20 +94,23 @@ def chat(as_json: bool, documents: tuple[str, ...], llm: str | None) -> None:
     """Chat about the indexed articles; follow-up questions use the conversation so far."""
     from assistant.chat import Conversation, run_chat, run_json_chat
 
+    # Bytes that are not UTF-8 reach the question check, which answers them with one line.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
     interactive = not as_json and sys.stdin.isatty() and sys.stdout.isatty()
     if not interactive:
         assistant = _open(llm)
         conversation = Conversation(assistant.ask, assistant.stream)
         conversation.documents = documents
         if as_json:
-            run_json_chat(conversation, sys.stdin, lambda line: click.echo(line))
+            run_json_chat(conversation, sys.stdin, lambda line: _say(line))
             return
         assistant.ensure_index()
         run_chat(
             conversation,
             sys.stdin,
-            lambda text: click.echo(text + "\n"),
-            write_partial=lambda text: click.echo(text, nl=False),
+            lambda text: _say(text + "\n"),
+            write_partial=lambda text: _say(text, nl=False),
         )
         return
     # At a terminal the prompt comes first; the models and the index load while the user types.
@@ -110,7 +123,7 @@ def chat(as_json: bool, documents: tuple[str, ...], llm: str | None) -> None:
     check_home(settings)  # a bad ASSISTANT_HOME is an error now, not at the first question
     titles = indexed_titles(settings, documents)
     topic = ", ".join(f"“{t}”" for t in titles) if titles else "the bundled article"
-    click.echo(f"Ask about {topic}.\nType /help for commands, Ctrl-D to leave.")
+    _say(f"Ask about {topic}.\nType /help for commands, Ctrl-D to leave.")
     loading = ThreadPoolExecutor(max_workers=1).submit(_open_warm, llm)
     conversation = Conversation(
         lambda q, h, d: loading.result().ask(q, h, d),
@@ -120,8 +133,8 @@ def chat(as_json: bool, documents: tuple[str, ...], llm: str | None) -> None:
     run_chat(
         conversation,
         _prompt_lines(settings.home),
-        lambda text: click.echo(text + "\n"),
-        write_partial=lambda text: click.echo(text, nl=False),
+        lambda text: _say(text + "\n"),
+        write_partial=lambda text: _say(text, nl=False),
     )
 
 
@@ -166,7 +179,7 @@ def ask(question: str, as_json: bool, documents: tuple[str, ...], llm: str | Non
     from assistant.render import render_answer
 
     answer = _open(llm, preload=True).ask(question, documents=documents)
-    click.echo(answer.to_json() if as_json else render_answer(answer))
+    _say(answer.to_json() if as_json else render_answer(answer))
 
 
 @cli.command()
@@ -184,8 +197,7 @@ def add(targets: tuple[str, ...], glob: str | None, doc_id: str | None, as_json:
     article has it. Each target prints one line: indexed, updated, unchanged, or skipped with the
     reason; the exit status is 1 if any was skipped.
     """
-    import json
-
+    from assistant.terminal import json_line
     from index.library import IdBook, Source, expand, load_all, settle
 
     if doc_id and len(targets) > 1:
@@ -202,11 +214,11 @@ def add(targets: tuple[str, ...], glob: str | None, doc_id: str | None, as_json:
     counts = {status: sum(o.status == status for o in outcomes) for status in _STATUSES}
     if as_json:
         files_json = [{k: v for k, v in vars(o).items() if v or k == "status"} for o in outcomes]
-        click.echo(json.dumps({"files": files_json, **counts}, ensure_ascii=False))
+        _say(json_line({"files": files_json, **counts}))
     else:
         for o in outcomes:
-            click.echo(_outcome_line(o))
-        click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+            _say(_outcome_line(o))
+        _say(", ".join(f"{n} {status}" for status, n in counts.items()))
     if counts["skipped"]:
         raise SystemExit(1)
 
@@ -248,19 +260,18 @@ def _progress(files: int) -> Iterator[Callable[[Progress], None] | None]:
 @_user_errors
 def list_documents(as_json: bool) -> None:
     """List the indexed articles: id, sentences, publication date, when added, title, source."""
-    import json
-
     from assistant.core import library
     from assistant.render import render_library
+    from assistant.terminal import json_line
     from index.library import listing
 
-    rows = listing(library(notify=lambda message: click.echo(message, err=True)))
+    rows = listing(library(notify=lambda message: _say(message, err=True)))
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
+        _say(json_line(rows))
     elif not rows:
-        click.echo("No articles are indexed; add one with `assistant add PATH|DIR|URL`.")
+        _say("No articles are indexed; add one with `assistant add PATH|DIR|URL`.")
     else:
-        click.echo(render_library(rows))
+        _say(render_library(rows))
 
 
 @cli.command()
@@ -277,10 +288,10 @@ def remove(docs: tuple[str, ...]) -> None:
         try:
             assistant.remove(doc)
         except UnknownDocument as exc:
-            click.echo(f"Error: {clean_line(str(exc), 300)}", err=True)
+            _say(f"Error: {clean_line(str(exc), 300)}", err=True)
             failed = True
             continue
-        click.echo(f"{clean_line(doc)}: removed")
+        _say(f"{clean_line(doc)}: removed")
     if failed:
         raise SystemExit(1)
 
@@ -291,8 +302,8 @@ def rebuild() -> None:
     """Re-index every article with the current model and splitter."""
     from assistant.core import rebuild_index
 
-    articles = rebuild_index(notify=lambda message: click.echo(message, err=True))
-    click.echo(f"rebuilt: {len(articles)} article(s)")
+    articles = rebuild_index(notify=lambda message: _say(message, err=True))
+    _say(f"rebuilt: {len(articles)} article(s)")
 
 
 @cli.command(name="eval")
@@ -313,7 +324,7 @@ def evaluate_command(file: Path, split: str | None, llm: str | None) -> None:
     if not cases:
         raise click.ClickException(f"{file} has no questions of split '{split}'; check --split.")
     report = evaluate(cases, _open(llm).ask)
-    click.echo(report.render(f"{file.name}: {len(cases)} questions"))
+    _say(report.render(f"{file.name}: {len(cases)} questions"))
 
 
 @cli.command()
@@ -353,7 +364,7 @@ def slack(use_http: bool, port: int, host: str, llm: str | None) -> None:
         run_socket_mode(app, settings.app_token or "")
         return
     server = serve_http(app, host=host, port=port)
-    click.echo(f"Listening for Slack events on http://{host}:{port}/slack/events", err=True)
+    _say(f"Listening for Slack events on http://{host}:{port}/slack/events", err=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -362,6 +373,9 @@ def slack(use_http: bool, port: int, host: str, llm: str | None) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    import os
+
+    os.umask(0o077)  # whatever this process writes (index, mirror, chat history) is private
     cli(prog_name="assistant")
 
 

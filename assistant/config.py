@@ -19,6 +19,7 @@ class Settings:
     chroma_url: str | None = None
     llm: str | None = None  # a LangChain init_chat_model string, or llamacpp:PATH.gguf
     llm_timeout: float = 60.0  # seconds per model request (ASSISTANT_LLM_TIMEOUT)
+    chroma_timeout: float = 30.0  # seconds per Chroma server request (ASSISTANT_CHROMA_TIMEOUT)
     models: Path | None = None  # where the exported encoder lives (ASSISTANT_MODELS)
 
     @property
@@ -37,7 +38,8 @@ class Settings:
             home=Path(home).expanduser(),
             chroma_url=os.environ.get("ASSISTANT_CHROMA_URL") or None,
             llm=llm or os.environ.get("ASSISTANT_LLM") or None,
-            llm_timeout=_seconds(os.environ.get("ASSISTANT_LLM_TIMEOUT") or "60"),
+            llm_timeout=_seconds("ASSISTANT_LLM_TIMEOUT", "60"),
+            chroma_timeout=_seconds("ASSISTANT_CHROMA_TIMEOUT", "30"),
             models=Path(os.environ["ASSISTANT_MODELS"])
             if os.environ.get("ASSISTANT_MODELS")
             else None,
@@ -64,16 +66,17 @@ class SlackSettings:
         )
 
 
-def _seconds(value: str) -> float:
+def _seconds(name: str, default: str) -> float:
     from assistant.errors import AssistantError
 
+    value = os.environ.get(name) or default
     try:
         seconds = float(value)
     except ValueError:
         seconds = 0.0
-    if seconds <= 0:
+    if not 0 < seconds < float("inf"):
         raise AssistantError(
-            f"ASSISTANT_LLM_TIMEOUT={value} is not a number of seconds; set it to e.g. 60."
+            f"{name}={value} is not a number of seconds; set it to e.g. {default}."
         )
     return seconds
 

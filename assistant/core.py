@@ -36,6 +36,7 @@ Rewrite = Callable[[str, Sequence[Turn]], str]
 log = logging.getLogger(__name__)
 
 _EXAMPLE = "How much did it cost to train DeepSeek's model?"
+NO_ARTICLES = "No articles are indexed yet; add one with `assistant add PATH|DIR|URL`."
 _REPLIES = {
     Intent.NOT_A_QUESTION: "That doesn't look like a question. Ask me about the article, "
     f"for example: “{_EXAMPLE}”",
@@ -151,7 +152,8 @@ class Assistant:
         kind = intent(question)
         if kind is not Intent.QUESTION:
             return self._reply(question, kind)
-        self.ensure_index()
+        if self._no_articles():
+            return self._answer_without_search(question, NO_ARTICLES, "no_articles")
         only = self._only(documents)
         query = self._rewrite(question, _turns(history))
         return self._chain.invoke({"question": question, "query": query, "documents": only})
@@ -165,11 +167,16 @@ class Assistant:
         """Like `ask`, but first yields the answer's text as a model writes it."""
         question = check_question(question)
         kind = intent(question)
-        if kind is not Intent.QUESTION or not isinstance(self.answerer, StreamingAnswerer):
+        writer = self.answerer
+        if (
+            kind is not Intent.QUESTION
+            or not isinstance(writer, StreamingAnswerer)
+            or self._no_articles()
+        ):
             yield self.ask(question, history, documents)
             return
         query, hits = self.retrieve(question, history, documents)
-        yield from self.answerer.stream(question, hits, query=query)
+        yield from writer.stream(question, hits, query=query)
 
     def retrieve(
         self,
@@ -197,6 +204,12 @@ class Assistant:
                 raise UnknownDocument(f"no article '{doc_id}' in the index; see `assistant list`.")
         return wanted
 
+    def _no_articles(self) -> bool:
+        """Whether the index holds no article (the bundled one was removed, say)."""
+        self.ensure_index()
+        self.index.refresh()
+        return self.index.corpus.lexical.is_empty()
+
     def _reply(self, question: str, kind: Intent) -> Answer:
         if kind is Intent.SMALL_TALK:
             text = _small_talk_reply(question)
@@ -204,6 +217,9 @@ class Assistant:
             text = self._about()
         else:
             text = _REPLIES[kind]
+        return self._answer_without_search(question, text, kind.value)
+
+    def _answer_without_search(self, question: str, text: str, kind: str) -> Answer:
         return Answer(
             question=question,
             answer=text,
@@ -211,7 +227,7 @@ class Assistant:
             citations=(),
             answerer=self.answerer.name,
             query=question,
-            kind=kind.value,
+            kind=kind,
         )
 
     def _about(self) -> str:
@@ -301,6 +317,7 @@ def rebuild_index(
         embedding_model=DEFAULT_MODEL,
         splitter=SPLITTER,
         reindex=reindex,
+        timeout=settings.chroma_timeout,
     )
     _open_corpus(settings).sync()
     return articles
@@ -352,6 +369,7 @@ def _open_corpus(settings: Settings) -> Corpus:
         url=settings.chroma_url,
         embedding_model=DEFAULT_MODEL,
         splitter=SPLITTER,
+        timeout=settings.chroma_timeout,
     )
 
 

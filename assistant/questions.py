@@ -51,6 +51,11 @@ class AnswerType(Enum):
 
 def check_question(question: str) -> str:
     """The question with outer white space removed; BadQuestion if it cannot be asked."""
+    if any("\ud800" <= c <= "\udfff" for c in question):
+        # Bytes that were not UTF-8 (Python keeps them as lone surrogates): not a question.
+        raise BadQuestion(
+            "the question is not valid UTF-8 text; type it again or set your terminal to UTF-8."
+        )
     if len(question) > MAX_QUESTION_CHARS:
         raise BadQuestion(
             f"the question is {len(question):,} characters long; "
@@ -58,7 +63,7 @@ def check_question(question: str) -> str:
         )
     controls = sorted({c for c in question if unicodedata.category(c) == "Cc" and c not in "\t\n"})
     if controls:
-        shown = ", ".join(repr(c)[1:-1] for c in controls[:3])
+        shown = ", ".join(ascii(c)[1:-1] for c in controls[:3])
         raise BadQuestion(
             f"the question contains control characters ({shown}); remove them and ask again."
         )

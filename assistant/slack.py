@@ -36,6 +36,7 @@ from assistant.slack_format import (
     FRIENDLY_ERROR,
     RATE_LIMITED,
     message,
+    plain_message,
     question_text,
     without_documents,
 )
@@ -143,16 +144,16 @@ class SlackBot:
         channel, ts = event["channel"], event["ts"]
         thread = event.get("thread_ts") or ts
         if not self._limit.allow(event["user"]):
-            self._post(client, channel, thread, {"text": RATE_LIMITED})
+            self._post(client, channel, thread, plain_message(RATE_LIMITED))
             return
         self._react(client.reactions_add, channel, ts)
         try:
             reply = self._reply(client, event, thread)
         except (AssistantError, UnknownDocument) as exc:
-            reply = {"text": str(exc)}  # written for users: an unusable question or `doc:` id
+            reply = plain_message(str(exc))  # for users: an unusable question or `doc:` id
         except Exception:
             log.exception("answering %s:%s failed", channel, ts)
-            reply = {"text": FRIENDLY_ERROR}
+            reply = plain_message(FRIENDLY_ERROR)
         self._post(client, channel, thread, reply)
         self._react(client.reactions_remove, channel, ts)
 

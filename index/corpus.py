@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from index.lexical import LexicalIndex, StoredSentence
 from index.loaders import Article
 from index.sentences import iter_sentences
-from index.store import DocumentInfo, SentenceStore
+from index.store import SERVER_TIMEOUT, DocumentInfo, SentenceStore, check_home, make_private
 
 if TYPE_CHECKING:
     import numpy as np
@@ -39,12 +39,27 @@ class Corpus:
         lexical.follow(store.identity)
 
     @classmethod
-    def open(cls, *, home: Path, url: str | None, embedding_model: str, splitter: str) -> Corpus:
+    def open(
+        cls,
+        *,
+        home: Path,
+        url: str | None,
+        embedding_model: str,
+        splitter: str,
+        timeout: float = SERVER_TIMEOUT,
+    ) -> Corpus:
         """The index under `home`, or on the Chroma server at `url` with its mirror under `home`."""
         store = SentenceStore.open(
-            home=None if url else home, url=url, embedding_model=embedding_model, splitter=splitter
+            home=None if url else home,
+            url=url,
+            embedding_model=embedding_model,
+            splitter=splitter,
+            timeout=timeout,
         )
-        return cls(store, LexicalIndex(mirror_path(home, url)))
+        check_home(home)  # for the mirror too, in server mode: made private
+        corpus = cls(store, LexicalIndex(mirror_path(home, url)))
+        make_private(home)  # the mirror's files, just made
+        return corpus
 
     @property
     def location(self) -> str:

@@ -260,6 +260,10 @@ class LexicalIndex:
         n = self.sentence_count() or 1
         return math.log(1 + n / (1 + self._frequency(term)))
 
+    def is_empty(self) -> bool:
+        """Whether no article is indexed."""
+        return self._db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+
     def sentence_count(self) -> int:
         """How many live sentences there are."""
         if self._sentence_count is None:

@@ -61,7 +61,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 # Words in the longest line of an article body, at least: less is a page of links.
 _BODY_WORDS = 8
 # Beyond this share of control characters, "text" is a binary file under a text name.
-_MAX_CONTROL_SHARE = 0.01
+_MAX_CONTROL_SHARE = 0.05
 
 
 @dataclass(frozen=True)

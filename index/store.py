@@ -20,6 +20,7 @@ the lexical index lives in index.lexical.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -36,11 +37,12 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-__all__ = ["Change", "DocumentInfo", "Match", "SentenceStore", "check_home"]
+__all__ = ["Change", "DocumentInfo", "Match", "SentenceStore", "check_home", "make_private"]
 
 SENTENCES = "article_sentences"
 DOCUMENTS = "article_documents"
 _REBUILD = "_rebuild"
+SERVER_TIMEOUT = 30.0  # seconds a Chroma server may take over one request
 _SCHEMA = 2
 # Inverted indexes Chroma keeps on metadata; only these keys are ever filtered on.
 _FILTERED = {SENTENCES: {"document", "version"}, DOCUMENTS: {"seq", "removed"}}
@@ -114,11 +116,18 @@ class SentenceStore:
 
     @classmethod
     def open(
-        cls, *, home: Path | None, url: str | None, embedding_model: str, splitter: str
+        cls,
+        *,
+        home: Path | None,
+        url: str | None,
+        embedding_model: str,
+        splitter: str,
+        timeout: float = SERVER_TIMEOUT,
     ) -> SentenceStore:
-        """Open (creating if needed) the store under `home`, or on the server at `url`."""
+        """Open (creating if needed) the store under `home`, or on the server at `url` (each
+        request to it bounded by `timeout` seconds)."""
         if url:
-            client, location = _http_client(url), url
+            client, location = _http_client(url, timeout), url
         elif home is not None:
             client, location = _persistent_client(home), str(home)
         else:
@@ -134,13 +143,14 @@ class SentenceStore:
         embedding_model: str,
         splitter: str,
         reindex: Callable[[SentenceStore, list[Article]], None],
+        timeout: float = SERVER_TIMEOUT,
     ) -> list[Article]:
         """Re-index every stored article into fresh collections, then swap them in.
 
         `reindex(store, articles)` fills the fresh store. The old collections are dropped only
         after the new ones are complete; an interrupted swap is finished on the next open.
         """
-        client = _http_client(url) if url else _persistent_client(home or Path("."))
+        client = _http_client(url, timeout) if url else _persistent_client(home or Path("."))
         articles = _stored_articles(client)
         for name in (SENTENCES + _REBUILD, DOCUMENTS + _REBUILD):
             _drop(client, name)
@@ -457,6 +467,24 @@ def check_home(home: Path) -> None:
             f"ASSISTANT_HOME={home} is not readable and writable; "
             "fix its permissions or point ASSISTANT_HOME elsewhere."
         )
+    make_private(home)
+
+
+def make_private(home: Path) -> None:
+    """ASSISTANT_HOME and everything in it for its owner only: it holds articles and questions.
+
+    Folders become 0700 and files 0600, whatever the umask they were made under.
+    """
+    for path in [home, *home.rglob("*")]:
+        try:
+            mode = path.lstat().st_mode
+            if stat.S_ISLNK(mode):
+                continue
+            wanted = 0o700 if stat.S_ISDIR(mode) else 0o600
+            if stat.S_IMODE(mode) != wanted:
+                path.chmod(wanted)
+        except OSError:  # gone meanwhile, or not ours: nothing to protect here
+            continue
 
 
 def _persistent_client(home: Path) -> ClientAPI:
@@ -475,25 +503,69 @@ def _persistent_client(home: Path) -> ClientAPI:
         ) from exc
 
 
-def _http_client(url: str) -> ClientAPI:
+def _http_client(url: str, timeout: float) -> ClientAPI:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise StoreUnavailable(f"ASSISTANT_CHROMA_URL={url} is not a URL like http://host:8000.")
     import chromadb
+    import httpx
     from chromadb.config import Settings
 
+    port = parsed.port or (443 if parsed.scheme == "https" else 8000)
+    base = f"{parsed.scheme}://{parsed.hostname}:{port}"
     try:
-        return chromadb.HttpClient(
+        # chromadb's own client waits forever: a server that accepts and never replies would
+        # hang every command. Its first request is made here, so the heartbeat goes first.
+        httpx.get(f"{base}/api/v2/heartbeat", timeout=timeout).raise_for_status()
+        client = chromadb.HttpClient(
             host=parsed.hostname,
-            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            port=port,
             ssl=parsed.scheme == "https",
             settings=Settings(anonymized_telemetry=False),
         )
+    except httpx.TimeoutException as exc:
+        raise StoreUnavailable(_timed_out(url, timeout)) from exc
     except Exception as exc:
         raise StoreUnavailable(
             f"cannot reach the Chroma server at {url} ({type(exc).__name__}); "
             "start it with `chroma run` or unset ASSISTANT_CHROMA_URL."
         ) from exc
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout)
+    return cast("ClientAPI", _Bounded(client, url, timeout))
+
+
+def _timed_out(url: str, timeout: float) -> str:
+    return (
+        f"the Chroma server at {url} did not answer within {timeout:g} s; check that it runs "
+        "(`chroma run`), raise ASSISTANT_CHROMA_TIMEOUT, or unset ASSISTANT_CHROMA_URL."
+    )
+
+
+class _Bounded:
+    """A Chroma client or collection whose timed-out requests raise StoreUnavailable."""
+
+    def __init__(self, target: Any, url: str, timeout: float) -> None:
+        self._target, self._url, self._timeout = target, url, timeout
+
+    def __getattr__(self, name: str) -> Any:
+        import httpx
+
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                result = value(*args, **kwargs)
+            except httpx.TimeoutException as exc:
+                raise StoreUnavailable(_timed_out(self._url, self._timeout)) from exc
+            if type(result).__name__ == "Collection":
+                return _Bounded(result, self._url, self._timeout)
+            return result
+
+        return bounded
 
 
 def _document_info(doc_id: str, meta: Any) -> DocumentInfo:

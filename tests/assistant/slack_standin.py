@@ -41,6 +41,7 @@ class WebAPI:
         default_factory=dict
     )
     replies: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # why Slack would have refused a post
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -83,6 +84,10 @@ class WebAPI:
                 },
             )
         if method == "chat.postMessage":
+            problem = invalid_blocks(params.get("blocks"))
+            if problem:
+                self.refused.append(problem)
+                return 200, {}, {"ok": False, "error": "invalid_blocks", "errors": [problem]}
             ts = f"{time.time():.6f}"
             return (
                 200,
@@ -100,6 +105,36 @@ class WebAPI:
         if method in ("reactions.add", "reactions.remove"):
             return 200, {}, {"ok": True}
         return 200, {}, {"ok": False, "error": "unknown_method"}
+
+
+_BLOCK_TYPES = {"section", "context", "rich_text"}
+_RICH_ELEMENTS = {"rich_text_section", "rich_text_quote"}
+
+
+def invalid_blocks(blocks: Any) -> str:
+    """Why Slack would refuse these blocks (the checks of the Block Kit reference we rely on)."""
+    if blocks is None:
+        return ""
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    if not isinstance(blocks, list) or len(blocks) > 50:
+        return "blocks must be a list of at most 50"
+    for block in blocks:
+        kind = block.get("type")
+        if kind not in _BLOCK_TYPES:
+            return f"unknown block type {kind}"
+        if kind == "section" and len(block["text"]["text"]) > 3000:
+            return "section text over 3000 characters"
+        for element in block.get("elements", []):
+            if kind == "context":
+                if element["type"] not in ("mrkdwn", "plain_text") or len(element["text"]) > 3000:
+                    return "bad context element"
+            elif element["type"] not in _RICH_ELEMENTS or not all(
+                part["type"] == "text" and isinstance(part["text"], str) and part["text"]
+                for part in element["elements"]
+            ):
+                return "bad rich text element"
+    return ""
 
 
 def serve_web_api(api: WebAPI) -> tuple[http.server.ThreadingHTTPServer, str]:

@@ -85,9 +85,11 @@ def dm(text: str, **fields: Any) -> dict[str, Any]:
 @pytest.fixture
 def bot_for(assistant: Assistant) -> Iterator[Any]:
     servers: list[Any] = []
+    apis: list[WebAPI] = []
 
     def start(answerer: Any = assistant, **options: Any) -> Bot:
         api = WebAPI()
+        apis.append(api)
         web, api_url = serve_web_api(api)
         settings = SlackSettings(
             bot_token=TOKEN, app_token=None, signing_secret=SECRET, api_url=api_url
@@ -101,6 +103,7 @@ def bot_for(assistant: Assistant) -> Iterator[Any]:
     yield start
     for server in servers:
         server.shutdown()
+    assert [problem for api in apis for problem in api.refused] == []  # every post well formed
 
 
 @pytest.fixture
@@ -108,16 +111,29 @@ def bot(bot_for: Any) -> Bot:
     return bot_for()
 
 
+def texts(node: Any) -> list[str]:
+    """Every `text` string in a message or block, depth first."""
+    if isinstance(node, list):
+        return [t for item in node for t in texts(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node["text"]] if isinstance(node.get("text"), str) else []
+    return own + [t for key in ("text", "elements", "blocks") for t in texts(node.get(key))]
+
+
 def all_text(post: dict[str, Any]) -> str:
-    return (
-        post["text"]
-        + "\n"
-        + "\n".join(
-            str(b.get("text", {}).get("text", ""))
-            + "".join(e["text"] for e in b.get("elements", []))
-            for b in post.get("blocks", [])
-        )
-    )
+    return "\n".join(texts(post))
+
+
+def quotes(post: dict[str, Any]) -> list[str]:
+    """The quoted sentences: the text of each rich-text quote."""
+    return [
+        "".join(texts(element))
+        for block in post["blocks"]
+        if block["type"] == "rich_text"
+        for element in block["elements"]
+        if element["type"] == "rich_text_quote"
+    ]
 
 
 def test_mention_answered_in_thread_with_sources(bot: Bot) -> None:
@@ -129,7 +145,7 @@ def test_mention_answered_in_thread_with_sources(bot: Bot) -> None:
     text = all_text(post)
     assert post["text"].startswith("Liang Wenfeng")
     assert "*Sources*" in text
-    assert ">Liang Wenfeng, the founder of DeepSeek, which launched in 2023" in text
+    assert quotes(post)[0].startswith("Liang Wenfeng, the founder of DeepSeek, which launched in")
     assert "DeepSeek's R1 shakes up the AI industry, paragraph 3" in text
     added = bot.api.wait_for("reactions.add")[0]
     removed = bot.api.wait_for("reactions.remove")[0]
@@ -343,10 +359,36 @@ def test_message_respects_slack_limits(assistant: Assistant) -> None:
     )
     blocks = message(long)["blocks"]
     assert len(blocks) <= 50
-    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in blocks)
+    assert all(len(text) <= 3000 for text in texts(blocks))
     answer_blocks = blocks[: next(i for i, b in enumerate(blocks) if b["type"] == "context")]
     assert len(answer_blocks) == 4  # the answer is split, never cut short
-    assert " ".join(b["text"]["text"] for b in answer_blocks).split() == long.answer.split()
+    assert " ".join(all_text(b) for b in answer_blocks).split() == long.answer.split()
+
+
+HOSTILE = (
+    "Acme *earned* _$5 million_ ~last~ `year`, see https://evil.example and <@U123> "
+    "<!channel> &amp; <https://x.example|click>\n> not a quote 😀 " + "é" * 3000
+)
+
+
+def test_article_text_cannot_format_link_mention_or_leave_its_quote() -> None:
+    from assistant.answer import Citation
+
+    citation = Citation(1, "acme", 1, HOSTILE, 0, len(HOSTILE), 0.9, 1, "Acme *news*\n<@U9>")
+    built = message(Answer("q", f"$5 million — {HOSTILE} [1]", True, (citation,), "x"))
+    assert built["mrkdwn"] is False and not built["unfurl_links"]
+    # Article words travel only in rich-text `text` elements and plain text, which Slack shows
+    # as they are; no mrkdwn field holds them.
+    for block in built["blocks"]:
+        for element in block.get("elements", []):
+            if element.get("type") == "mrkdwn":
+                assert "Acme" not in element["text"] and "@U" not in element["text"]
+    [quote] = quotes(built)
+    assert quote.startswith(HOSTILE[:200])  # verbatim, newline and all, inside the quote element
+    assert len(quote) <= 2900 and quote.endswith("…") and "é" in quote[-3:]
+    fallback = built["text"]
+    assert "<" not in fallback and ">" not in fallback.replace("&gt;", "")
+    assert "&amp;amp;" in fallback and not fallback.endswith("&")  # escaped after shortening
 
 
 def test_question_text() -> None:
