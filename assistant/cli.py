@@ -206,9 +206,9 @@ def add(targets: tuple[str, ...], glob: str | None, doc_id: str | None, as_json:
     assistant = _open()
     assistant.ensure_index()
     outcomes: list[Any] = []
-    articles = load_all(sources, IdBook(assistant.documents()), outcomes, explicit_id=doc_id)
     files = sum(isinstance(s, Source) for s in sources)
-    with _progress(files) as progress:
+    with assistant.writing(), _progress(files) as progress:  # ids are handed out under the lock
+        articles = load_all(sources, IdBook(assistant.documents()), outcomes, explicit_id=doc_id)
         done = assistant.add(articles, progress=progress)
     outcomes = settle(outcomes, done)
     counts = {status: sum(o.status == status for o in outcomes) for status in _STATUSES}

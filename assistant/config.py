@@ -20,6 +20,7 @@ class Settings:
     llm: str | None = None  # a LangChain init_chat_model string, or llamacpp:PATH.gguf
     llm_timeout: float = 60.0  # seconds per model request (ASSISTANT_LLM_TIMEOUT)
     chroma_timeout: float = 30.0  # seconds per Chroma server request (ASSISTANT_CHROMA_TIMEOUT)
+    lock_timeout: float = 120.0  # seconds a writer waits for another (ASSISTANT_LOCK_TIMEOUT)
     models: Path | None = None  # where the exported encoder lives (ASSISTANT_MODELS)
 
     @property
@@ -40,6 +41,7 @@ class Settings:
             llm=llm or os.environ.get("ASSISTANT_LLM") or None,
             llm_timeout=_seconds("ASSISTANT_LLM_TIMEOUT", "60"),
             chroma_timeout=_seconds("ASSISTANT_CHROMA_TIMEOUT", "30"),
+            lock_timeout=_seconds("ASSISTANT_LOCK_TIMEOUT", "120"),
             models=Path(os.environ["ASSISTANT_MODELS"])
             if os.environ.get("ASSISTANT_MODELS")
             else None,

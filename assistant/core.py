@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -250,25 +251,39 @@ class Assistant:
             if not self._ready and not store.seeded:
                 from index.ingest import bundled_article
 
-                if not store.documents():
-                    self._notify(
-                        f"Indexing the bundled article into {store.location} (first run only)..."
-                    )
-                    self._ingest([bundled_article()])
-                store.mark_seeded()
+                with self.writing():
+                    if not store.seeded and not store.documents():
+                        self._notify(
+                            f"Indexing the bundled article into {store.location} "
+                            "(first run only)..."
+                        )
+                        self._ingest([bundled_article()])
+                    store.mark_seeded()
             self._ready = True
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's write lock (embedded store: one writing process at a time)."""
+        with _write_lock(self.settings, self._notify):
+            # subtle: the store may have changed while we waited; writing from a stale copy of
+            # its vector index would drop what the last writer added.
+            self.index.corpus.store.reload()
+            self.index.refresh()
+            yield
 
     def add(
         self, articles: Iterable[Article], progress: Callable[[Progress], None] | None = None
     ) -> list[tuple[Article, bool]]:
         """Index articles; each with True if it was (re)indexed, False if already there."""
         self.ensure_index()
-        return self._ingest(articles, progress)
+        with self.writing():
+            return self._ingest(articles, progress)
 
     def remove(self, doc_id: str) -> None:
         """Remove an article from the index; the bundled one stays removed."""
         self.ensure_index()
-        self.index.corpus.remove(doc_id)
+        with self.writing():
+            self.index.corpus.remove(doc_id)
 
     def documents(self) -> list[DocumentInfo]:
         """The indexed articles."""
@@ -297,21 +312,38 @@ def rebuild_index(
     home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
 ) -> list[Article]:
     """Re-index every stored article with the current model and splitter."""
-    from index.embedders import DEFAULT_MODEL, OnnxEmbedder
-    from index.ingest import ingest
-    from index.sentences import SPLITTER
-    from index.store import SentenceStore
+    from index.embedders import OnnxEmbedder
 
     settings = Settings.from_env(home)
     say = notify or log.info
     embedder = OnnxEmbedder(_exported_encoder(settings, say))
+    with _write_lock(settings, say):
+        articles = _rebuild(settings, embedder, say)
+    _open_corpus(settings).sync()
+    return articles
+
+
+def _write_lock(settings: Settings, notify: Callable[[str], None]) -> AbstractContextManager[None]:
+    """The embedded index's write lock; a Chroma server orders its writers itself."""
+    if settings.chroma_url:
+        return nullcontext()
+    from index.writelock import writing
+
+    return writing(settings.home, notify=notify, timeout=settings.lock_timeout)
+
+
+def _rebuild(settings: Settings, embedder: Any, say: Callable[[str], None]) -> list[Article]:
+    from index.embedders import DEFAULT_MODEL
+    from index.ingest import ingest
+    from index.sentences import SPLITTER
+    from index.store import SentenceStore
 
     def reindex(store: SentenceStore, articles: list[Article]) -> None:
         say(f"re-indexing {len(articles)} article(s)")
         # The lexical mirror follows the new collections on the next open.
         ingest(articles, store=store, lexical=None, embedder=embedder)
 
-    articles = SentenceStore.rebuild(
+    return SentenceStore.rebuild(
         home=settings.home,
         url=settings.chroma_url,
         embedding_model=DEFAULT_MODEL,
@@ -319,8 +351,6 @@ def rebuild_index(
         reindex=reindex,
         timeout=settings.chroma_timeout,
     )
-    _open_corpus(settings).sync()
-    return articles
 
 
 def check_home(settings: Settings) -> None:

@@ -57,6 +57,9 @@ log = logging.getLogger(__name__)
 WORKERS = 4
 PER_USER = (6, 60.0)  # questions, seconds
 THINKING = "eyes"
+WEB_API_TIMEOUT = 30  # seconds per Web API call; a reply that takes longer is checked, then retried
+POST_ATTEMPTS = 3
+ANSWER_EVENT = "article_assistant_answer"  # metadata on each reply: which question it answers
 
 
 def check_settings(settings: SlackSettings, *, http: bool) -> None:
@@ -78,12 +81,24 @@ def check_settings(settings: SlackSettings, *, http: bool) -> None:
         )
 
 
-def build_app(assistant: Assistant, settings: SlackSettings, **bot_options: Any) -> App:
+def build_app(
+    assistant: Assistant,
+    settings: SlackSettings,
+    *,
+    timeout: float = WEB_API_TIMEOUT,
+    **bot_options: Any,
+) -> App:
     """A Bolt app answering with `assistant`; its Web API client honours `api_url`."""
     if not settings.bot_token:
         check_settings(settings, http=True)
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    client = WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url or WebClient.BASE_URL,
+        timeout=int(timeout) or 1,
+    )
+    # A 429 did nothing and says when to come back: safe to retry. slack_sdk's default retry
+    # on a dropped connection could post twice; `SlackBot._post` checks before it retries.
+    client.retry_handlers = [RateLimitErrorRetryHandler(max_retry_count=2)]
     try:  # Bolt checks the token with auth.test here
         app = App(
             client=client, signing_secret=settings.signing_secret or "", name="article-assistant"
@@ -114,8 +129,10 @@ class SlackBot:
         *,
         workers: int = WORKERS,
         per_user: tuple[int, float] = PER_USER,
+        retry_wait: float = 1.0,
     ) -> None:
         self._assistant = assistant
+        self._retry_wait = retry_wait  # seconds before the second post attempt, doubling
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="slack-answer")
         self._seen = _Seen()
         self._limit = _RateLimit(*per_user)
@@ -144,7 +161,7 @@ class SlackBot:
         channel, ts = event["channel"], event["ts"]
         thread = event.get("thread_ts") or ts
         if not self._limit.allow(event["user"]):
-            self._post(client, channel, thread, plain_message(RATE_LIMITED))
+            self._post(client, channel, thread, ts, plain_message(RATE_LIMITED))
             return
         self._react(client.reactions_add, channel, ts)
         try:
@@ -154,7 +171,7 @@ class SlackBot:
         except Exception:
             log.exception("answering %s:%s failed", channel, ts)
             reply = plain_message(FRIENDLY_ERROR)
-        self._post(client, channel, thread, reply)
+        self._post(client, channel, thread, ts, reply)
         self._react(client.reactions_remove, channel, ts)
 
     def _reply(self, client: WebClient, event: dict[str, Any], thread: str) -> dict[str, Any]:
@@ -166,14 +183,60 @@ class SlackBot:
         self._threads.remember(event["channel"], thread, event["ts"], Turn(question, answer))
         return message(answer)
 
-    def _post(self, client: WebClient, channel: str, thread: str, reply: dict[str, Any]) -> None:
+    def _post(
+        self, client: WebClient, channel: str, thread: str, ts: str, reply: dict[str, Any]
+    ) -> None:
+        """Post the reply to the message `ts` exactly once, though Slack may fail or time out.
+
+        A 500 or a timeout may come after the message landed, so before trying again the
+        thread is read for a reply that carries this question's key in its metadata.
+        """
+        key = f"{channel}:{ts}"
+        metadata = {"event_type": ANSWER_EVENT, "event_payload": {"question": key}}
+        for attempt in range(1, POST_ATTEMPTS + 1):
+            if attempt > 1:
+                time.sleep(self._retry_wait * (attempt - 1))
+                landed = self._landed(client, channel, thread, key)
+                if landed is None:
+                    continue  # cannot tell yet: posting again might post twice
+                if landed:
+                    return
+            try:
+                client.chat_postMessage(
+                    channel=channel, thread_ts=thread, metadata=metadata, **reply
+                )
+                return
+            except SlackApiError as exc:
+                status = exc.response.status_code
+                if status < 500:  # refused (a 429 was already retried by the client)
+                    log.error(
+                        "chat.postMessage to %s failed: %s", channel, exc.response.get("error")
+                    )
+                    return
+                log.warning("chat.postMessage to %s failed with HTTP %s", channel, status)
+            except Exception as exc:  # a timeout or a dropped connection
+                log.warning("chat.postMessage to %s failed: %s", channel, type(exc).__name__)
+        log.error(
+            "chat.postMessage to %s failed %d times; %s is not answered",
+            channel,
+            POST_ATTEMPTS,
+            key,
+        )
+
+    @staticmethod
+    def _landed(client: WebClient, channel: str, thread: str, key: str) -> bool | None:
+        """Whether a reply to `key` is in the thread (None if the thread cannot be read)."""
         try:
-            client.chat_postMessage(channel=channel, thread_ts=thread, **reply)
-        except SlackApiError as exc:
-            # Not retried: a failed post may still have landed, and a duplicate is worse.
-            log.error("chat.postMessage to %s failed: %s", channel, exc.response.get("error"))
-        except Exception:
-            log.exception("chat.postMessage to %s failed", channel)
+            messages = client.conversations_replies(
+                channel=channel, ts=thread, include_all_metadata=True, limit=200
+            )["messages"]
+        except Exception as exc:
+            log.warning("conversations.replies on %s failed: %s", channel, type(exc).__name__)
+            return None
+        return any(
+            (m.get("metadata") or {}).get("event_payload", {}).get("question") == key
+            for m in messages or []
+        )
 
     @staticmethod
     def _react(call: Callable[..., Any], channel: str, ts: str) -> None:

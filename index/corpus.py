@@ -72,9 +72,13 @@ class Corpus:
         """Apply the store's manifest changes since the mirror last looked."""
         with self._sync_lock:
             newest = self.lexical.seq
+            foreign = False
             for change in self.store.changes_since(max(0, newest - _CLOCK_SKEW)):
                 self._apply(change.document, removed=change.removed)
+                foreign |= self.store.changed_elsewhere(change)
                 newest = max(newest, change.seq)
+            if foreign:
+                self.store.reload()  # another process wrote: read its vectors too
             self.lexical.advance(newest)
 
     def _apply(self, info: DocumentInfo, *, removed: bool) -> None:
@@ -164,6 +168,40 @@ class Corpus:
             )
             for s in sentences
         }
+
+    def problems(self) -> list[str]:
+        """What is wrong with the live index, if anything: an article not whole or duplicated.
+
+        Each live article's sentences in the mirror must be exactly the splitter's sentences of
+        its stored text, as many as its manifest record says, each with one vector in Chroma.
+        """
+        self.sync()
+        found: list[str] = []
+        mirrored: dict[str, list[tuple[int, int, int, str]]] = {}
+        for s in self.sentences():
+            mirrored.setdefault(s.document, []).append((s.number, s.start, s.end, s.text))
+        documents = self.documents()
+        differ = set(mirrored) ^ {d.id for d in documents}
+        if differ:
+            found.append(f"the mirror and the manifest disagree on {sorted(differ)}")
+        sources = [d.source for d in documents if d.source]
+        if len(set(sources)) != len(sources):
+            found.append("two articles have the same source")
+        for d in documents:
+            text = self.store.document_text(d.id)
+            expected = [(s.number, s.start, s.end, s.text) for s in iter_sentences(text)]
+            if mirrored.get(d.id) != expected or d.sentences != len(expected):
+                found.append(f"{d.id}: its sentences are not those of its stored text")
+            vectors = self.store.vectors([(d.version, n) for n in range(1, len(expected) + 1)])
+            if len(vectors) != len(expected):
+                found.append(f"{d.id}: {len(vectors)} vectors for {len(expected)} sentences")
+            elif vectors:
+                # The search index must hold them too: a sentence's own vector finds it.
+                (key, vector), *_ = vectors.items()
+                nearest = {(m.version, m.number) for m in self.store.nearest(vector, 5)}
+                if key not in nearest:
+                    found.append(f"{d.id}: its sentences are missing from the search index")
+        return found
 
     # --- writing ------------------------------------------------------------------------------
 

@@ -102,9 +102,14 @@ class SentenceStore:
         splitter: str,
         location: str,
         suffix: str = "",
+        home: Path | None = None,
     ) -> None:
         self._client = client
         self._location = location
+        self._home = home  # set for an embedded store, which `reload` opens again
+        self._suffix = suffix
+        self.opened_at = _now()  # changes after this, by other processes, need a `reload`
+        self.own_changes: set[int] = set()  # the `seq` of each change this object made
         self._built_with = {
             "embedding_model": embedding_model,
             "splitter": splitter,
@@ -132,7 +137,13 @@ class SentenceStore:
             client, location = _persistent_client(home), str(home)
         else:
             raise StoreUnavailable("no index location; set ASSISTANT_HOME or ASSISTANT_CHROMA_URL.")
-        return cls(client, embedding_model=embedding_model, splitter=splitter, location=location)
+        return cls(
+            client,
+            embedding_model=embedding_model,
+            splitter=splitter,
+            location=location,
+            home=None if url else home,
+        )
 
     @classmethod
     def rebuild(
@@ -170,6 +181,28 @@ class SentenceStore:
     def location(self) -> str:
         """Where the store lives: a directory or a server URL."""
         return self._location
+
+    def reload(self) -> None:
+        """See what other processes wrote to an embedded store since this one opened it.
+
+        subtle: embedded Chroma keeps each collection's vector index in memory as it first read
+        it. Another process's sentences are in the files but not in that copy, so searching
+        misses them and fetching them fails ("Error finding id"). Opening the store again reads
+        the index afresh. A server needs none of this.
+        """
+        if self._home is None:
+            return
+        close = getattr(self._client, "close", None)  # releases this process's cached copy
+        if close is not None:
+            close()
+        self.opened_at = _now()
+        self._client = _persistent_client(self._home)
+        self._sentences = self._collection(SENTENCES + self._suffix)
+        self._documents = self._collection(DOCUMENTS + self._suffix)
+
+    def changed_elsewhere(self, change: Change) -> bool:
+        """Whether another process made this change since this store was (re)opened."""
+        return change.seq >= self.opened_at and change.seq not in self.own_changes
 
     @property
     def identity(self) -> str:
@@ -310,6 +343,7 @@ class SentenceStore:
                 }
             ],
         )
+        self.own_changes.add(seq)
         version = f"{article.id}@{article.digest}"
         older: Any = {"$and": [{"document": article.id}, {"version": {"$ne": version}}]}
         self._sentences.delete(where=older)
@@ -322,6 +356,7 @@ class SentenceStore:
         if not records["ids"] or metas[0].get("removed"):
             raise UnknownDocument(f"no document '{doc_id}' in the index; see `assistant list`.")
         seq = _now()
+        self.own_changes.add(seq)
         self._documents.upsert(  # the text goes; the record stays, to tell readers of the removal
             ids=[doc_id],
             embeddings=cast(Any, records["embeddings"]),

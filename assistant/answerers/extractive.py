@@ -294,7 +294,8 @@ class ExtractiveAnswerer:
                     chosen.append(verdict.hit)
         chosen.sort(key=lambda h: h.sentence.number)
         short = best.span.answer if best.span else None
-        other = _disagreeing(best, judged[1:], threshold)
+        named = bool(proper_names(asked_part(query)))
+        other = _disagreeing(best, judged[1:], threshold, named)
         if other is not None and other.span is not None:
             # Two articles give different figures for it: the answer shows both, each cited.
             answer = self._answered(question, query, [best.hit, other.hit], short)
@@ -468,16 +469,22 @@ def _with_span(verdict: Verdict, span: Span | None) -> Verdict:
 
 
 def _disagreeing(
-    best: Verdict, others: Sequence[tuple[Verdict, float]], threshold: float
+    best: Verdict, others: Sequence[tuple[Verdict, float]], threshold: float, named: bool
 ) -> Verdict | None:
-    """A likely answer from another article whose figure differs from the best one's."""
-    if best.span is None or not _DIGITS.search(best.span.answer):
+    """A likely answer from another article whose figure differs from the best one's.
+
+    Only for a question that names what it asks about, and a sentence that names all of it too
+    (in itself, the sentence before or its title): another company's figure is not a second
+    opinion.
+    """
+    if best.span is None or not _DIGITS.search(best.span.answer) or not named:
         return None
     for verdict, probability in others:
         span = verdict.span
         if (
             probability >= threshold
             and span is not None
+            and verdict.names_around >= 1.0
             and verdict.hit.sentence.document != best.hit.sentence.document
             and _DIGITS.search(span.answer)
             and _DIGITS.findall(span.answer) != _DIGITS.findall(best.span.answer)

@@ -42,14 +42,26 @@ class WebAPI:
     )
     replies: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)  # why Slack would have refused a post
+    stalls: dict[str, deque[float]] = field(default_factory=dict)
+    landed: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     def fail(
         self, method: str, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
     ) -> None:
-        """Make the next call of `method` fail this way (once)."""
+        """Make the next call of `method` fail this way (once): nothing is done."""
         self.failures.setdefault(method, deque()).append((status, headers or {}, body))
+
+    def stall(self, method: str, seconds: float) -> None:
+        """Make the next call of `method` take effect, then answer only after `seconds`."""
+        with self.lock:
+            self.stalls.setdefault(method, deque()).append(seconds)
+
+    def posted(self) -> list[dict[str, Any]]:
+        """Every message that landed, in order."""
+        with self.lock:
+            return list(self.landed)
 
     def called(self, method: str) -> list[Call]:
         with self.lock:
@@ -69,6 +81,13 @@ class WebAPI:
             queued = self.failures.get(method)
             if queued:
                 return queued.popleft()
+            stalls = self.stalls.get(method)
+            stall = stalls.popleft() if stalls else 0.0
+        reply = self._respond(method, params)
+        time.sleep(stall)  # done, but the answer comes late: the client may have given up
+        return reply
+
+    def _respond(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, str], Any]:
         if method == "auth.test":
             return (
                 200,
@@ -89,6 +108,24 @@ class WebAPI:
                 self.refused.append(problem)
                 return 200, {}, {"ok": False, "error": "invalid_blocks", "errors": [problem]}
             ts = f"{time.time():.6f}"
+            message = {
+                "type": "message",
+                "ts": ts,
+                "user": BOT_USER,
+                "bot_id": BOT_ID,
+                "text": params.get("text"),
+                "thread_ts": params.get("thread_ts"),
+                "channel": params.get("channel"),
+            }
+            if params.get("metadata"):
+                metadata = params["metadata"]
+                message["metadata"] = (
+                    json.loads(metadata) if isinstance(metadata, str) else metadata
+                )
+            with self.lock:
+                self.landed.append(message)
+                thread = (str(params.get("channel")), str(params.get("thread_ts")))
+                self.replies.setdefault(thread, []).append(message)
             return (
                 200,
                 {},
@@ -101,7 +138,12 @@ class WebAPI:
             )
         if method == "conversations.replies":
             key = (params.get("channel", ""), params.get("ts", ""))
-            return 200, {}, {"ok": True, "messages": self.replies.get(key, []), "has_more": False}
+            with self.lock:
+                messages = [dict(m) for m in self.replies.get(key, [])]
+            if str(params.get("include_all_metadata")).lower() not in ("true", "1"):
+                for m in messages:
+                    m.pop("metadata", None)  # as Slack: only when asked for
+            return 200, {}, {"ok": True, "messages": messages, "has_more": False}
         if method in ("reactions.add", "reactions.remove"):
             return 200, {}, {"ok": True}
         return 200, {}, {"ok": False, "error": "unknown_method"}

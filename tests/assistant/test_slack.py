@@ -270,13 +270,71 @@ def test_ten_concurrent_questions_and_a_slow_one(bot_for: Any, assistant: Assist
     assert posts[-1]["text"].startswith("Liang Wenfeng")  # the slow one came last
 
 
-def test_web_api_500_does_not_crash_or_repeat(bot: Bot) -> None:
+def answers_by_question(api: WebAPI) -> dict[str, int]:
+    """How many replies landed for each question, by its key in the replies' metadata."""
+    counts: dict[str, int] = {}
+    for posted in api.posted():
+        key = posted.get("metadata", {}).get("event_payload", {}).get("question")
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_a_500_that_did_nothing_is_posted_again(bot_for: Any) -> None:
+    bot = bot_for(retry_wait=0.05)
     bot.api.fail("chat.postMessage", 500, {"ok": False, "error": "fatal_error"})
-    bot.send(mention("Who founded DeepSeek?"))
+    event = mention("Who founded DeepSeek?")
+    bot.send(event)
     bot.api.wait_for("reactions.remove")
-    assert len(bot.api.called("chat.postMessage")) == 1  # failed, and not posted twice
-    bot.send(mention("How much value did Nvidia lose?"))
-    assert bot.posts(2)[1]["text"].startswith("nearly $600 billion")
+    [post] = bot.api.posted()
+    assert post["text"].startswith("Liang Wenfeng")
+    assert answers_by_question(bot.api) == {f"C1:{event['ts']}": 1}
+
+
+def test_a_post_that_landed_but_timed_out_is_not_posted_twice(bot_for: Any) -> None:
+    bot = bot_for(retry_wait=0.05, timeout=1)
+    bot.api.stall("chat.postMessage", 2.5)
+    event = mention("Who founded DeepSeek?")
+    bot.send(event)
+    bot.api.wait_for("reactions.remove", timeout=30)
+    assert len(bot.api.called("chat.postMessage")) == 1  # the thread showed it had landed
+    assert answers_by_question(bot.api) == {f"C1:{event['ts']}": 1}
+
+
+def test_a_burst_of_200_events_with_duplicates_and_failures(bot_for: Any) -> None:
+    bot = bot_for(retry_wait=0.05, timeout=1, per_user=(1000, 60.0))
+    for _ in range(4):
+        bot.api.fail(
+            "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
+        )
+        bot.api.fail("chat.postMessage", 500, {"ok": False, "error": "internal_error"})
+    for _ in range(3):
+        bot.api.stall("chat.postMessage", 1.5)
+    questions = [
+        "Who founded DeepSeek?",
+        "How much value did Nvidia lose?",
+        "How much did it cost to train DeepSeek's model?",
+        "Who doubted DeepSeek's figures?",
+    ]
+    events = [mention(questions[i % 4], user=f"U{i % 7}") for i in range(180)]
+    sent = 0
+    for i, event in enumerate(events):
+        bot.send(event)
+        sent += 1
+        if i % 9 == 0:  # 10% arrive twice: a retry of the delivery, or the same event again
+            bot.send(event, retry=1)
+            sent += 1
+    assert sent == 200
+    keys = {f"C1:{event['ts']}" for event in events}
+    deadline = time.monotonic() + 120
+    while set(answers_by_question(bot.api)) != keys and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)  # any late duplicate would land by now
+    assert answers_by_question(bot.api) == dict.fromkeys(keys, 1)  # each exactly once
+    last = mention("Who founded DeepSeek?")
+    bot.send(last)
+    while f"C1:{last['ts']}" not in answers_by_question(bot.api):
+        assert time.monotonic() < deadline + 30
+        time.sleep(0.1)
 
 
 def test_ratelimited_post_is_retried_after_the_wait(bot: Bot) -> None:
