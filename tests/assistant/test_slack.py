@@ -429,6 +429,31 @@ HOSTILE = (
 )
 
 
+class HostileArticle:
+    """Answers every question from an article written to break out of Slack's formatting."""
+
+    def ask(self, question: str, history: Any = (), documents: Any = None) -> Answer:
+        from assistant.answer import Citation
+
+        cited = Citation(1, "acme", 1, HOSTILE, 0, len(HOSTILE), 0.9, 1, "Acme *news* <@U9>")
+        return Answer(question, f"$5 million — {HOSTILE} [1]", True, (cited,), "x")
+
+
+def test_a_hostile_article_through_the_bot(bot_for: Any) -> None:
+    bot = bot_for(HostileArticle())
+    bot.send(mention("How much did Acme earn?"))
+    [post] = bot.posts()
+    [quote] = quotes(post)
+    assert quote.startswith(HOSTILE[:100]) and post["mrkdwn"] is False
+    mrkdwn = [
+        element["text"]
+        for block in post["blocks"]
+        for element in block.get("elements", [])
+        if element.get("type") == "mrkdwn"
+    ]
+    assert mrkdwn == ["*Sources*"]  # the only formatted text is the bot's own
+
+
 def test_article_text_cannot_format_link_mention_or_leave_its_quote() -> None:
     from assistant.answer import Citation
 
