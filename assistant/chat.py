@@ -11,11 +11,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from assistant.answer import Answer
-from assistant.errors import AssistantError
+from assistant.errors import USER_ERRORS
 from assistant.followups import Turn
 from assistant.render import render_answer, render_sources, render_streamed
 from assistant.terminal import json_line
-from index.errors import ArticleIndexError
 
 __all__ = ["COMMANDS", "Conversation", "run_chat", "run_json_chat"]
 
@@ -118,7 +117,7 @@ def run_chat(
                     write(render_streamed(item, streamed))
                 else:
                     write(render_answer(item))
-        except (AssistantError, ArticleIndexError) as exc:
+        except USER_ERRORS as exc:
             write(f"Error: {exc}")
 
 
@@ -155,5 +154,5 @@ def _json_reply(conversation: Conversation, message: str) -> dict[str, Any]:
         return {"error": f"unknown command {command}; send /help for the commands."}
     try:
         return conversation.ask(message).to_dict()
-    except (AssistantError, ArticleIndexError) as exc:
+    except USER_ERRORS as exc:
         return {"error": str(exc)}

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
-    from assistant.core import Assistant
-    from index.ingest import Progress
+    from assistant.core import Assistant, Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,12 +27,11 @@ def _user_errors(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from assistant.errors import AssistantError
-        from index.errors import ArticleIndexError
+        from assistant.errors import USER_ERRORS
 
         try:
             return function(*args, **kwargs)
-        except (AssistantError, ArticleIndexError) as exc:
+        except USER_ERRORS as exc:
             raise click.ClickException(_visible(str(exc))) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -198,19 +196,12 @@ def add(targets: tuple[str, ...], glob: str | None, doc_id: str | None, as_json:
     reason; the exit status is 1 if any was skipped.
     """
     from assistant.terminal import json_line
-    from index.library import IdBook, Source, expand, load_all, settle
 
     if doc_id and len(targets) > 1:
         raise click.UsageError("--id names one article; give one path or link with it.")
-    sources = list(expand(targets, glob))
     assistant = _open()
-    assistant.ensure_index()
-    outcomes: list[Any] = []
-    files = sum(isinstance(s, Source) for s in sources)
-    with assistant.writing(), _progress(files) as progress:  # ids are handed out under the lock
-        articles = load_all(sources, IdBook(assistant.documents()), outcomes, explicit_id=doc_id)
-        done = assistant.add(articles, progress=progress)
-    outcomes = settle(outcomes, done)
+    with _progress() as progress:
+        outcomes = assistant.add_sources(targets, glob=glob, doc_id=doc_id, progress=progress)
     counts = {status: sum(o.status == status for o in outcomes) for status in _STATUSES}
     if as_json:
         files_json = [{k: v for k, v in vars(o).items() if v or k == "status"} for o in outcomes]
@@ -227,25 +218,26 @@ _STATUSES = ("indexed", "updated", "unchanged", "skipped")
 
 
 def _outcome_line(outcome: Any) -> str:
-    from index.text import clean_line
+    from assistant.terminal import one_line
 
-    target = clean_line(outcome.target, 300)
+    target = one_line(outcome.target)
     if outcome.status == "skipped":
-        return f"{target}: skipped: {clean_line(outcome.reason, 300)}"
-    return f"{target}: {outcome.status} as {outcome.id} ({clean_line(outcome.title)})"
+        return f"{target}: skipped: {one_line(outcome.reason)}"
+    return f"{target}: {outcome.status} as {outcome.id} ({one_line(outcome.title)})"
 
 
 @contextmanager
-def _progress(files: int) -> Iterator[Callable[[Progress], None] | None]:
+def _progress() -> Iterator[Callable[[Progress], None] | None]:
     """A progress bar on stderr (files, sentences, rate) when it is a terminal; else nothing."""
     if not sys.stderr.isatty():
         yield None
         return
     from tqdm import tqdm
 
-    bar = tqdm(total=files, unit="file", file=sys.stderr, leave=False, dynamic_ncols=True)
+    bar = tqdm(unit="file", file=sys.stderr, leave=False, dynamic_ncols=True)
 
     def update(progress: Progress) -> None:
+        bar.total = progress.files or None
         bar.n = progress.articles
         bar.set_postfix_str(f"{progress.sentences:,} sentences, {progress.rate:,.0f}/s")
 
@@ -263,9 +255,8 @@ def list_documents(as_json: bool) -> None:
     from assistant.core import library
     from assistant.render import render_library
     from assistant.terminal import json_line
-    from index.library import listing
 
-    rows = listing(library(notify=lambda message: _say(message, err=True)))
+    rows = library(notify=lambda message: _say(message, err=True))
     if as_json:
         _say(json_line(rows))
     elif not rows:
@@ -279,8 +270,8 @@ def list_documents(as_json: bool) -> None:
 @_user_errors
 def remove(docs: tuple[str, ...]) -> None:
     """Remove the articles with these ids from the index."""
-    from index.errors import UnknownDocument
-    from index.text import clean_line
+    from assistant.errors import UnknownDocument
+    from assistant.terminal import one_line
 
     assistant = _open()
     failed = False
@@ -288,10 +279,10 @@ def remove(docs: tuple[str, ...]) -> None:
         try:
             assistant.remove(doc)
         except UnknownDocument as exc:
-            _say(f"Error: {clean_line(str(exc), 300)}", err=True)
+            _say(f"Error: {one_line(str(exc))}", err=True)
             failed = True
             continue
-        _say(f"{clean_line(doc)}: removed")
+        _say(f"{one_line(doc)}: removed")
     if failed:
         raise SystemExit(1)
 

@@ -14,11 +14,13 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant import smalltalk
 from assistant.answer import Answer
 from assistant.answerers import StreamingAnswerer
 from assistant.config import Settings
 from assistant.followups import Turn, standalone_question
 from assistant.questions import Intent, check_question, intent
+from assistant.smalltalk import EXAMPLE
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from assistant.retrieval import Hit, HybridRetriever, SentenceIndex
     from index.corpus import Corpus
     from index.ingest import Progress
+    from index.library import Outcome
     from index.loaders import Article
     from index.store import DocumentInfo
 
@@ -36,11 +39,10 @@ Rewrite = Callable[[str, Sequence[Turn]], str]
 
 log = logging.getLogger(__name__)
 
-_EXAMPLE = "How much did it cost to train DeepSeek's model?"
 NO_ARTICLES = "No articles are indexed yet; add one with `assistant add PATH|DIR|URL`."
 _REPLIES = {
     Intent.NOT_A_QUESTION: "That doesn't look like a question. Ask me about the article, "
-    f"for example: “{_EXAMPLE}”",
+    f"for example: “{EXAMPLE}”",
     Intent.OTHER_LANGUAGE: "I can only answer questions in English. Please ask in English.",
 }
 
@@ -213,7 +215,7 @@ class Assistant:
 
     def _reply(self, question: str, kind: Intent) -> Answer:
         if kind is Intent.SMALL_TALK:
-            text = _small_talk_reply(question)
+            text = smalltalk.reply(question)
         elif kind is Intent.ABOUT_ASSISTANT:
             text = self._about()
         else:
@@ -237,7 +239,7 @@ class Assistant:
         return (
             "I answer questions about the articles in my index and quote the sentences each "
             f"answer rests on; when the articles don't say, I tell you. Articles: {titles}. "
-            f"Try: “{_EXAMPLE}”"
+            f"Try: “{EXAMPLE}”"
         )
 
     # --- the index ------------------------------------------------------------------------------
@@ -278,6 +280,32 @@ class Assistant:
         self.ensure_index()
         with self.writing():
             return self._ingest(articles, progress)
+
+    def add_sources(
+        self,
+        targets: Sequence[str],
+        *,
+        glob: str | None = None,
+        doc_id: str | None = None,
+        progress: Callable[[Progress], None] | None = None,
+    ) -> list[Outcome]:
+        """Index files, folders and links, one Outcome each: one that fails is skipped.
+
+        Ids are handed out under the write lock, so two processes never pick the same one.
+        """
+        from dataclasses import replace
+
+        from index.library import IdBook, Source, expand, load_all, settle
+
+        sources = list(expand(targets, glob))
+        files = sum(isinstance(s, Source) for s in sources)
+        report = None if progress is None else (lambda p: progress(replace(p, files=files)))
+        self.ensure_index()
+        outcomes: list[Outcome] = []
+        with self.writing():
+            articles = load_all(sources, IdBook(self.documents()), outcomes, explicit_id=doc_id)
+            done = self.add(articles, progress=report)
+        return settle(outcomes, done)
 
     def remove(self, doc_id: str) -> None:
         """Remove an article from the index; the bundled one stays removed."""
@@ -378,15 +406,17 @@ def indexed_titles(settings: Settings, documents: Sequence[str] = ()) -> list[st
 
 def library(
     home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
-) -> list[DocumentInfo]:
-    """The indexed articles, read from the store without loading any model."""
+) -> list[dict[str, Any]]:
+    """The indexed articles as `list --json` shows them, read without loading any model."""
+    from index.library import listing
+
     settings = Settings.from_env(home)
     corpus = _open_corpus(settings)
     if corpus.store.seeded:
-        return corpus.documents()
+        return listing(corpus.documents())
     assistant = Assistant.open(home, notify=notify)  # a new index: the bundled article goes in
     assistant.ensure_index()
-    return assistant.documents()
+    return listing(assistant.documents())
 
 
 def _open_corpus(settings: Settings) -> Corpus:
@@ -442,14 +472,3 @@ def _chain(retriever: HybridRetriever, answerer: Answerer) -> Runnable[dict[str,
         return answerer.answer(inputs["question"], hits, query=inputs["query"])
 
     return RunnableLambda(retrieve) | RunnableLambda(answer)
-
-
-def _small_talk_reply(question: str) -> str:
-    lowered = question.lower()
-    if lowered.startswith(("thank", "thx", "ty", "cheers")):
-        return "You're welcome. Ask me anything else about the article."
-    if lowered.startswith(("bye", "goodbye", "see you", "see ya")):
-        return "Goodbye!"
-    if lowered.startswith(("ok", "cool", "great", "nice", "got it")):
-        return "Anything else you'd like to know about the article?"
-    return f"Hello! Ask me a question about the article, for example: “{_EXAMPLE}”"

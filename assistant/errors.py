@@ -3,10 +3,13 @@
     AssistantError          root: anything the assistant refuses
     └── BadQuestion         an empty, oversized or unprintable question
 
-Index errors (`index.errors.ArticleIndexError`) pass through unchanged; front ends catch both.
+Index errors (`index.errors.ArticleIndexError`) pass through unchanged; `USER_ERRORS` names
+both roots for the front ends, which catch them without reaching into the index.
 """
 
-__all__ = ["AssistantError", "BadQuestion"]
+from index.errors import ArticleIndexError, UnknownDocument
+
+__all__ = ["USER_ERRORS", "AssistantError", "BadQuestion", "UnknownDocument"]
 
 
 class AssistantError(Exception):
@@ -15,3 +18,7 @@ class AssistantError(Exception):
 
 class BadQuestion(AssistantError):
     """The question cannot be answered as given."""
+
+
+# Everything a front end shows the user as one line instead of a traceback.
+USER_ERRORS = (AssistantError, ArticleIndexError)

@@ -10,6 +10,7 @@ import unicodedata
 from enum import Enum
 
 from assistant.errors import BadQuestion
+from assistant.smalltalk import is_small_talk
 from index.text import STOP_WORDS, words
 
 __all__ = [
@@ -73,13 +74,6 @@ def check_question(question: str) -> str:
     return question
 
 
-_SMALL_TALK = re.compile(
-    r"^(?:hi|hello|hey|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|day)|"
-    r"thanks?(?: you)?(?: so much| a lot| very much)?|thx|ty|cheers|ok(?:ay)?|cool|great|nice|"
-    r"got it|bye|goodbye|see you|see ya|how are you(?: doing)?|what'?s up|sup)"
-    r"(?: there| again| assistant| bot)?[\s!.?,:)]*$",
-    re.IGNORECASE,
-)
 _ABOUT_ASSISTANT = re.compile(
     r"^(?:what (?:can|do) you do|what are you|who are you|what is this|help|how do(?:es)? "
     r"(?:this|it|you) work|what (?:can|should) i ask(?: you)?|what do you know|"
@@ -98,7 +92,7 @@ _FOREIGN_WORDS = frozenset(
 
 def intent(question: str) -> Intent:
     """Classify a checked question."""
-    if _SMALL_TALK.match(question):
+    if is_small_talk(question):
         return Intent.SMALL_TALK
     if _ABOUT_ASSISTANT.match(question):
         return Intent.ABOUT_ASSISTANT

@@ -30,7 +30,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.config import SlackSettings
 from assistant.core import Assistant
-from assistant.errors import AssistantError
+from assistant.errors import AssistantError, UnknownDocument
 from assistant.followups import Turn
 from assistant.slack_format import (
     FRIENDLY_ERROR,
@@ -40,7 +40,6 @@ from assistant.slack_format import (
     question_text,
     without_documents,
 )
-from index.errors import UnknownDocument
 
 __all__ = [
     "RedactTokens",

@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-__all__ = ["json_line", "visible"]
+__all__ = ["json_line", "one_line", "visible"]
 
 # C0 controls but tab and newline, DEL, C1 controls, and bidi overrides and isolates.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -25,6 +25,11 @@ _UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]
 def visible(text: str) -> str:
     """`text` with each control character shown as its escape, never sent to the terminal."""
     return _UNSAFE.sub(_escape, text)
+
+
+def one_line(text: str) -> str:
+    """`visible(text)` on one line: line breaks and runs of spaces become one space."""
+    return " ".join(visible(text).split())
 
 
 def json_line(value: Any) -> str:

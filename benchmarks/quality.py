@@ -10,7 +10,7 @@ reranker), `combined` (the reranker with the checks; the default) and the dense 
 The baseline is dense top-1: the single sentence nearest the question, declined below a
 similarity threshold, which is chosen on the dev split to get the most questions right (its best
 case). It sees only the question, not the conversation. Our assistant's abstention model was fitted
-on the calibration questions and the dev split (benchmarks/calibrate.py). The held-out split was
+on the calibration questions and the dev split (scripts/calibrate.py). The held-out split was
 never fitted on, but its failures have been read. The test set (tests/data/deepseek_test.jsonl)
 is never fitted on either; it was written before the answerer's latest changes (its first reading
 is in the README): the figure to expect on new phrasings.

@@ -1,6 +1,6 @@
 """Export the packaged all-MiniLM-L6-v2 to ONNX, checked against sentence-transformers.
 
-    python -m index.export [PATH]
+    python scripts/export_encoder.py [PATH]
 
 Run by scripts/setup, and on first use when the file is missing. The export is accepted only if
 its embeddings of a fixed set of news sentences have cosine >= 0.9999 with sentence-transformers'
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import tempfile
 import warnings
 from pathlib import Path
@@ -124,15 +123,3 @@ def sha256_of(path: Path) -> str:
                 for block in iter(lambda: f.read(1 << 20), b""):
                     digest.update(block)
     return digest.hexdigest()
-
-
-def main() -> None:
-    from assistant.config import Settings  # only to find the default place
-
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Settings.from_env().encoder
-    export_encoder(target)
-    print(f"exported the sentence encoder to {target} (checked against sentence-transformers)")
-
-
-if __name__ == "__main__":
-    main()

@@ -39,6 +39,7 @@ class Progress:
     articles: int  # finished (indexed or already there)
     sentences: int  # embedded and written
     seconds: float
+    files: int = 0  # how many there are to read, when the caller knows
 
     @property
     def rate(self) -> float:

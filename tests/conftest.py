@@ -12,6 +12,24 @@ from assistant import Assistant
 from .servers import chroma_server
 
 DATA = Path(__file__).parent / "data"
+# Fixtures that load the real models or start a real server: a test using one is `integration`.
+_INTEGRATION_FIXTURES = {
+    "bundled_home",
+    "assistant",
+    "home_env",
+    "chroma_url",
+    "hostile_home",
+    "library_home",
+    "bot_for",
+    "bot",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs the real model or a server; `scripts/check --fast` skips them."""
+    for item in items:
+        if _INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

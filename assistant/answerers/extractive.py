@@ -12,7 +12,7 @@ one's verdict (assistant/answerers/verdict.py) and its evidence give the probabi
 answers, and the most probable is cited when it clears the threshold
 (`calibration_reranked.json`). Without the reranker ("features"), trees over the evidence alone
 decide (`calibration.json`), and close runners-up are cited beside the best sentence.
-`benchmarks/calibrate.py` fits both on calibration questions (never the held-out or test ones).
+`scripts/calibrate.py` fits both on calibration questions (never the held-out or test ones).
 
 Limits: English; one short answer per question; a question whose answer needs reasoning across
 sentences gets the sentences, not a synthesis.
@@ -32,7 +32,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from assistant.answer import Answer
-from assistant.answerers.verdict import Verdict, verdicts
+from assistant.answerers.verdict import VERDICT_FEATURES, Verdict, verdicts
+from assistant.errors import AssistantError
 from assistant.followups import asked_part
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
 from assistant.retrieval import Hit
@@ -42,7 +43,15 @@ from index.text import content_words, stem, terms
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["NOT_FOUND", "Evidence", "ExtractiveAnswerer", "Mode", "boosted_score"]
+__all__ = [
+    "EVIDENCE_FEATURES",
+    "NOT_FOUND",
+    "STACKED_FEATURES",
+    "Evidence",
+    "ExtractiveAnswerer",
+    "Mode",
+    "boosted_score",
+]
 
 Mode = Literal["features", "model", "combined"]
 
@@ -63,6 +72,22 @@ _TYPED = {
 }
 _FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURATION}
 _CANDIDATES = 6
+# The inputs of the fitted decisions, by name: a calibration file lists the ones it was fitted on.
+EVIDENCE_FEATURES = (
+    "similarity",
+    "coverage",
+    "weakest",
+    "has_type",
+    "focus",
+    "names",
+    "known_names",
+    "relevance",
+    "lead",
+    "predicate",
+)
+STACKED_FEATURES = tuple(f"verdict.{n}" for n in VERDICT_FEATURES) + tuple(
+    f"evidence.{n}" for n in EVIDENCE_FEATURES
+)
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 # Nouns that say what kind of thing a name names ("the DeepSeek-V3 framework").
 _CLASS_NOUNS = frozenset(
@@ -113,19 +138,20 @@ class Evidence:
         )
 
     def features(self) -> list[float]:
-        """The calibrated score's inputs."""
-        return [
-            self.similarity,
-            self.coverage,
-            self.weakest,
-            1.0 if not self.typed or self.has_type else 0.0,
-            self.focus,
-            self.names,
-            self.known_names,
-            self.relevance,
-            self.lead,
-            self.predicate,
-        ]
+        """The calibrated score's inputs, in the order of EVIDENCE_FEATURES."""
+        named = {
+            "similarity": self.similarity,
+            "coverage": self.coverage,
+            "weakest": self.weakest,
+            "has_type": 1.0 if not self.typed or self.has_type else 0.0,
+            "focus": self.focus,
+            "names": self.names,
+            "known_names": self.known_names,
+            "relevance": self.relevance,
+            "lead": self.lead,
+            "predicate": self.predicate,
+        }
+        return [named[name] for name in EVIDENCE_FEATURES]
 
 
 class Vocabulary(Protocol):
@@ -167,12 +193,12 @@ class ExtractiveAnswerer:
     @cached_property
     def _calibration(self) -> dict[str, Any]:
         """The evidence-only decision (`calibration.json`)."""
-        return _load_calibration("calibration.json")
+        return _load_calibration("calibration.json", EVIDENCE_FEATURES)
 
     @cached_property
     def _reranked_calibration(self) -> dict[str, Any]:
         """The decision over the reranker's verdict and the evidence together."""
-        return _load_calibration("calibration_reranked.json")
+        return _load_calibration("calibration_reranked.json", STACKED_FEATURES)
 
     def confidence(self, evidence: Evidence) -> float:
         """Probability, by the evidence-only model, that the sentence answers the question."""
@@ -455,10 +481,16 @@ _POSSESSIVE_END = re.compile(r"['’]s$")
 _RUNNER_UP = 1.0
 
 
-def _load_calibration(name: str) -> dict[str, Any]:
+def _load_calibration(name: str, features: tuple[str, ...]) -> dict[str, Any]:
+    """A shipped decision, checked to be fitted on the features this code computes."""
     data: dict[str, Any] = json.loads(
         resources.files("assistant.answerers").joinpath(name).read_text()
     )
+    if tuple(data.get("features", ())) != features:
+        raise AssistantError(
+            f"{name} was fitted on other features than this version computes; "
+            "refit it with scripts/calibrate.py."
+        )
     return data
 
 

@@ -25,7 +25,22 @@ from assistant.retrieval import Hit
 from assistant.spans import Span, find_spans
 from index.text import content_words, stem, terms
 
-__all__ = ["FIGURES", "ArticleVocabulary", "Verdict", "verdicts"]
+__all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
+
+# The reranker's reading of a candidate, by name, in the order the fitted decision takes it.
+VERDICT_FEATURES = (
+    "relevance",
+    "lead",
+    "similarity",
+    "coverage",
+    "names_here",
+    "names_around",
+    "names_in_article",
+    "known_names",
+    "has_span",
+    "span_margin",
+    "headline",
+)
 
 FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURATION}
 _NAMED = {AnswerType.PERSON, AnswerType.PLACE, AnswerType.NAME}
@@ -63,20 +78,21 @@ class Verdict:
     figure_missing: bool  # a figure is asked for and the sentence has none
 
     def features(self) -> list[float]:
-        """The inputs of the fitted decision, in a fixed order."""
-        return [
-            self.relevance,
-            self.lead,
-            self.similarity,
-            self.coverage,
-            self.names_here,
-            self.names_around,
-            self.names_in_article,
-            self.known_names,
-            1.0 if not self.typed or self.span is not None else 0.0,
-            max(-20.0, min(20.0, self.span_margin)),
-            1.0 if self.hit.headline else 0.0,
-        ]
+        """The inputs of the fitted decision, in the order of VERDICT_FEATURES."""
+        named = {
+            "relevance": self.relevance,
+            "lead": self.lead,
+            "similarity": self.similarity,
+            "coverage": self.coverage,
+            "names_here": self.names_here,
+            "names_around": self.names_around,
+            "names_in_article": self.names_in_article,
+            "known_names": self.known_names,
+            "has_span": 1.0 if not self.typed or self.span is not None else 0.0,
+            "span_margin": max(-20.0, min(20.0, self.span_margin)),
+            "headline": 1.0 if self.hit.headline else 0.0,
+        }
+        return [named[name] for name in VERDICT_FEATURES]
 
 
 def verdicts(question: str, hits: Sequence[Hit], vocabulary: ArticleVocabulary) -> list[Verdict]:

@@ -13,6 +13,8 @@ from index.loaders import article_from_text
 
 from ..conftest import DATA
 
+pytestmark = pytest.mark.integration  # the real model
+
 SOURCE = bundled_article().text
 
 # Every answerer must honour the answer contract; more join this list as they are added.

@@ -8,10 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from index.corpus import Corpus
 from index.embedders import DEFAULT_MODEL
 from index.sentences import SPLITTER
 from index.writelock import writing
+
+pytestmark = pytest.mark.integration  # the real model or a real server
 
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
 FIRMS = (

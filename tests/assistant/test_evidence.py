@@ -94,3 +94,18 @@ def test_an_answer_costs_one_call_to_the_model(
     assert answer.answered
     assert len(calls) == 1
     assert "lately" in calls[0]  # a key word no earlier question had
+
+
+def test_a_calibration_file_must_name_the_features_it_was_fitted_on() -> None:
+    from assistant.answerers.extractive import (
+        EVIDENCE_FEATURES,
+        STACKED_FEATURES,
+        _load_calibration,
+    )
+    from assistant.errors import AssistantError
+
+    assert _load_calibration("calibration.json", EVIDENCE_FEATURES)["trees"]
+    assert _load_calibration("calibration_reranked.json", STACKED_FEATURES)["trees"]
+    reordered = (EVIDENCE_FEATURES[1], EVIDENCE_FEATURES[0], *EVIDENCE_FEATURES[2:])
+    with pytest.raises(AssistantError, match=r"refit it with scripts/calibrate\.py"):
+        _load_calibration("calibration.json", reordered)

@@ -11,6 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.integration  # the real model or a real server
+
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
 
 

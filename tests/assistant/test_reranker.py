@@ -5,9 +5,13 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 from assistant.reranker import Reranker
 from index.ingest import bundled_article
 from index.sentences import split_sentences
+
+pytestmark = pytest.mark.integration  # the real model or a real server
 
 MODELS = Path(str(resources.files("assistant").joinpath("models")))
 

@@ -15,8 +15,11 @@ from index.ingest import bundled_article
 from index.sentences import SPLITTER
 from index.store import SentenceStore
 
+from ..fakes import FakeEmbedder
 from ..servers import reset_chroma_server
-from .test_store import FakeEmbedder, add
+from .test_store import add
+
+pytestmark = pytest.mark.integration  # the real model or a real server
 
 
 def test_two_clients_share_the_server(chroma_url: str, tmp_path: Path) -> None:

@@ -3,11 +3,14 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from index.embedders import OnnxEmbedder, SentenceTransformerEmbedder
 from index.export import MIN_COSINE, export_encoder, sha256_of
 from index.ingest import bundled_article
 from index.sentences import split_sentences
+
+pytestmark = pytest.mark.integration  # the real model or a real server
 
 
 def test_export_matches_sentence_transformers(tmp_path: Path) -> None:

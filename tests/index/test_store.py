@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from langchain_core.embeddings import DeterministicFakeEmbedding
 
 from index import ingest as ingest_module
 from index.corpus import Corpus
@@ -17,21 +16,7 @@ from index.loaders import Article, article_from_text
 from index.sentences import SPLITTER, split_sentences
 from index.store import SentenceStore
 
-
-class FakeEmbedder:
-    name = "fake-embedding"
-
-    def __init__(self, fail_on_call: int = 0) -> None:
-        self._fake = DeterministicFakeEmbedding(size=16)
-        self.calls = 0
-        self.fail_on_call = fail_on_call
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        self.calls += 1
-        if self.calls == self.fail_on_call:
-            raise KeyboardInterrupt  # the user gives up half way
-        vectors = np.asarray(self._fake.embed_documents(texts), dtype=np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+from ..fakes import FakeEmbedder
 
 
 def open_corpus(home: Path, model: str = "fake-embedding") -> Corpus:

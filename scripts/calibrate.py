@@ -1,6 +1,6 @@
 """Fit the extractive answerer's abstention models on the calibration questions.
 
-    python benchmarks/calibrate.py [reranked|features]
+    python scripts/calibrate.py [reranked|features]
 
 `reranked` (the default) fits the decision of the reranked answerer, `calibration_reranked.json`:
 boosted trees (depth 3) over each reranked candidate's two readings, the reranker's verdict
@@ -43,7 +43,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from assistant import Assistant, Turn
-from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.extractive import (
+    EVIDENCE_FEATURES,
+    STACKED_FEATURES,
+    ExtractiveAnswerer,
+)
 from assistant.evaluation import Case, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,7 +189,11 @@ def reranked() -> None:
     alone_p, alone_y = _per_question(1 / (1 + np.exp(-relevance)), y, groups)
     model_threshold = best_threshold(alone_p, alone_y)
     model = stacked_trees().fit(x, y, sample_weight=weight)
-    data = {**exported(model, y, threshold, weight), "model_threshold": model_threshold}
+    data = {
+        **exported(model, y, threshold, weight),
+        "model_threshold": model_threshold,
+        "features": list(STACKED_FEATURES),
+    }
     assert np.allclose(_decision(data, x), model.decision_function(x), atol=1e-4)
     OUT_RERANKED.write_text(json.dumps(data, separators=(",", ":")) + "\n")
     print(
@@ -237,7 +245,7 @@ def features_only() -> None:
     p_cv = cross_val_predict(boosted_trees(), x_fit, y_fit, cv=folds, method="predict_proba")[:, 1]
     threshold = best_threshold(p_cv, y_fit)
     model = boosted_trees().fit(x_fit, y_fit)
-    data = exported(model, y_fit, threshold)
+    data = {**exported(model, y_fit, threshold), "features": list(EVIDENCE_FEATURES)}
     assert np.allclose(_decision(data, x_fit), model.decision_function(x_fit), atol=1e-4)
     OUT.write_text(json.dumps(data, separators=(",", ":")) + "\n")
 
