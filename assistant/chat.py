@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Turn
 from assistant.errors import USER_ERRORS
-from assistant.followups import Turn
 from assistant.render import render_answer, render_sources, render_streamed
 from assistant.terminal import json_line
 

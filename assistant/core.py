@@ -15,18 +15,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant import smalltalk
-from assistant.answer import Answer
+from assistant.answer import Answer, Turn
 from assistant.answerers import StreamingAnswerer
 from assistant.config import Settings
-from assistant.followups import Turn, standalone_question
+from assistant.followups import standalone_question
 from assistant.questions import Intent, check_question, intent
 from assistant.smalltalk import EXAMPLE
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
+    from assistant.answer import Hit
     from assistant.answerers import Answerer
-    from assistant.retrieval import Hit, HybridRetriever, SentenceIndex
+    from assistant.retrieval import HybridRetriever, SentenceIndex
     from index.corpus import Corpus
     from index.ingest import Progress
     from index.library import Outcome

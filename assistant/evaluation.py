@@ -18,9 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Turn
 from assistant.errors import AssistantError
-from assistant.followups import Turn
 
 __all__ = ["Case", "Outcome", "Report", "evaluate", "load_cases"]
 

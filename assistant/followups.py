@@ -13,22 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Turn
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
 from assistant.spans import find_spans
 from index.text import content_words
 
 __all__ = ["Turn", "asked_part", "standalone_question"]
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One exchange of a conversation."""
-
-    question: str
-    answer: Answer
 
 
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.answer import Citation
-from assistant.reranker import Judgement, Reranker
+from assistant.answer import Hit
+from assistant.reranker import Reranker
 from index.corpus import Corpus, StoredSentence
 from index.embedders import Embedder
 from index.loaders import page_of
@@ -43,55 +43,6 @@ CONTEXT_WEIGHT = 0.3
 # A headline restates its article's lead: the body sentence that says the same is cited instead,
 # unless the headline is clearly the better answer (log-odds).
 HEADLINE_PENALTY = 2.0
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A retrieved sentence with its scores and its neighbours in the article."""
-
-    sentence: StoredSentence
-    title: str
-    score: float  # fused reciprocal-rank score
-    similarity: float  # cosine similarity to the query
-    lexical: float  # BM25 score (0 when no query term occurs)
-    before: str = ""
-    after: str = ""
-    judgement: Judgement | None = None  # the reranker's reading, when one reranked the hits
-    page: int | None = None  # the page it is on (PDF)
-
-    @property
-    def relevance(self) -> float | None:
-        """The reranker's log-odds that this sentence answers the question, if it judged."""
-        return self.judgement.relevance if self.judgement else None
-
-    @property
-    def probability(self) -> float:
-        """The reranker's probability that this sentence answers the question (0 unjudged)."""
-        import math
-
-        return 1.0 / (1.0 + math.exp(-self.judgement.relevance)) if self.judgement else 0.0
-
-    @property
-    def headline(self) -> bool:
-        """The sentence is its article's headline (its title, standing first)."""
-        return self.sentence.number == 1 and self.sentence.text.strip() == self.title.strip()
-
-    def cite(self, n: int, role: Literal["cited", "related"] = "cited") -> Citation:
-        """This sentence as citation `[n]`, quoting the stored text."""
-        s = self.sentence
-        return Citation(
-            n=n,
-            document=s.document,
-            sentence=s.number,
-            text=s.text,
-            start=s.start,
-            end=s.end,
-            score=self.probability if self.judgement else max(0.0, min(1.0, self.similarity)),
-            paragraph=s.paragraph,
-            title=self.title,
-            role=role,
-            page=self.page,
-        )
 
 
 class SentenceIndex:

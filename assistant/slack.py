@@ -28,10 +28,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from assistant.answer import Turn
 from assistant.config import SlackSettings
 from assistant.core import Assistant
 from assistant.errors import AssistantError, UnknownDocument
-from assistant.followups import Turn
 from assistant.slack_format import (
     FRIENDLY_ERROR,
     RATE_LIMITED,

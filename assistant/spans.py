@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.questions import AnswerType
+from index.text import POSSESSIVE
 
 __all__ = ["Span", "country_of", "find_spans"]
 
@@ -127,7 +128,6 @@ _NOT_A_NAME = frozenset(
     "AI US U.S. Inc Corp Ltd Co Which What Who Whom Whose How Why Where Did Does Do Is Are Was "
     "Were Has Have Had Can Could Will Would Should Tell Please".split()
 )
-_POSSESSIVE = re.compile(r"['’]s$")
 # The countries news names most, with the adjectives it uses for them: enough to tell a country
 # from a city, not a gazetteer.
 _COUNTRY_OF = {
@@ -178,11 +178,11 @@ def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
         text = match.group()
         offset = 0
         if kind in (AnswerType.PERSON, AnswerType.NAME):
-            text = _POSSESSIVE.sub("", text)
+            text = POSSESSIVE.sub("", text)
             tokens = text.split(" ")
             # "OpenAI’s Sam Altman" names Sam Altman; "The company" names nobody
             while tokens and (
-                tokens[0] in _NOT_A_NAME or (len(tokens) > 1 and _POSSESSIVE.search(tokens[0]))
+                tokens[0] in _NOT_A_NAME or (len(tokens) > 1 and POSSESSIVE.search(tokens[0]))
             ):
                 offset += len(tokens.pop(0)) + 1
             if not tokens or (kind is AnswerType.PERSON and len(tokens) < 2):
@@ -203,7 +203,7 @@ def _places(sentence: str) -> list[Span]:
     for m in _PLACE_AFTER.finditer(sentence):
         name = m.group(1)
         # "in DeepSeek’s office" names an owner, not a place.
-        owner = _POSSESSIVE.search(name)
+        owner = POSSESSIVE.search(name)
         if m.start(1) in found or owner or name in _NOT_A_NAME or name in _MONTH_NAMES:
             continue
         found[m.start(1)] = Span(m.start(1), m.end(1), name)

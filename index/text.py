@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["STOP_WORDS", "clean_line", "content_words", "stem", "terms", "words"]
+__all__ = ["POSSESSIVE", "STOP_WORDS", "clean_line", "content_words", "stem", "terms", "words"]
 
 STOP_WORDS = frozenset(
     """
@@ -36,7 +36,8 @@ def clean_line(text: str, limit: int = 200) -> str:
 
 
 _WORD = re.compile(r"\$?\d+(?:[.,]\d+)*%?(?![^\W_])|[^\W_]+(?:['’][^\W\d_]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+# A possessive ending ("DeepSeek’s"): the one definition every module uses.
+POSSESSIVE = re.compile(r"['’]s$")
 # Names the news uses interchangeably.
 _SAME_AS = {"america": "usa", "american": "usa", "americans": "usa", "chinese": "china"}
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
@@ -52,7 +53,7 @@ def words(text: str) -> list[str]:
     text = re.sub(r"\bUS\b", "USA", _ACRONYM.sub(_acronym, text))  # U.S. = US, not "us"
     found = []
     for token in _WORD.findall(text.lower()):
-        token = _POSSESSIVE.sub("", token).strip("$%").replace(",", "")
+        token = POSSESSIVE.sub("", token).strip("$%").replace(",", "")
         token = _SAME_AS.get(token, token)
         if token:
             found.append(token)

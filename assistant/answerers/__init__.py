@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from assistant.answer import Answer
 
 if TYPE_CHECKING:  # retrieval pulls in LangChain; `assistant --help` must not
-    from assistant.retrieval import Hit
+    from assistant.answer import Hit
 
 __all__ = ["Answerer", "StreamingAnswerer"]
 

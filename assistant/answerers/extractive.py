@@ -31,14 +31,13 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Hit
 from assistant.answerers.verdict import VERDICT_FEATURES, Verdict, verdicts
 from assistant.errors import AssistantError
 from assistant.followups import asked_part
 from assistant.questions import AnswerType, answer_type, focus_words, proper_names
-from assistant.retrieval import Hit
 from assistant.spans import Span, find_spans
-from index.text import content_words, stem, terms
+from index.text import POSSESSIVE, content_words, stem, terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -476,7 +475,6 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda e: (e.hit.sentence.document, e.hit.sentence.number))
 
 
-_POSSESSIVE_END = re.compile(r"['’]s$")
 # How far below the best sentence (log-odds) a second one may be and still be cited beside it.
 _RUNNER_UP = 1.0
 
@@ -559,7 +557,7 @@ def _sentence_words(text: str) -> tuple[tuple[int, str], ...]:
 
 def _names(question: str) -> list[str]:
     """The question's proper names, without possessives."""
-    return [_POSSESSIVE_END.sub("", n) for n in proper_names(question)]
+    return [POSSESSIVE.sub("", n) for n in proper_names(question)]
 
 
 def _without(names: list[str], text: str) -> str:

@@ -17,11 +17,10 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answer import Answer
+from assistant.answer import Answer, Hit, Turn
 from assistant.answerers import Answerer
 from assistant.citations import Claim, Verdict, parse_claims, renumber, verify
-from assistant.followups import Turn, standalone_question
-from assistant.retrieval import Hit
+from assistant.followups import standalone_question
 from index.text import terms
 from prompts import load
 

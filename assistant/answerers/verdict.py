@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.answer import Hit
 from assistant.questions import AnswerType, answer_type, proper_names
-from assistant.retrieval import Hit
 from assistant.spans import Span, find_spans
 from index.text import content_words, stem, terms
 

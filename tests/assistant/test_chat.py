@@ -2,9 +2,8 @@
 
 from collections.abc import Iterator, Sequence
 
-from assistant.answer import Answer, Citation
+from assistant.answer import Answer, Citation, Turn
 from assistant.chat import Conversation, run_chat
-from assistant.followups import Turn
 
 CITATION = Citation(
     n=1,

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from assistant import Answer, Assistant
+from assistant.answer import Turn
 from assistant.config import SlackSettings
-from assistant.followups import Turn
 from assistant.slack import RedactTokens, build_app, serve_http
 from assistant.slack_format import (
     FRIENDLY_ERROR,
