@@ -7,14 +7,15 @@ conversation. Plain frozen dataclasses: this module imports nothing heavy.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from assistant.reranker import Judgement
     from index.lexical import StoredSentence
 
-__all__ = ["Answer", "Citation", "Hit", "Turn"]
+__all__ = ["Answer", "Asks", "Citation", "Hit", "Turn"]
 
 
 @dataclass(frozen=True)
@@ -124,3 +125,16 @@ class Hit:
             role=role,
             page=self.page,
         )
+
+
+class Asks(Protocol):
+    """What a front end needs of the assistant: an answer to a question, in a conversation."""
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn | tuple[str, Answer]] = (),
+        documents: Sequence[str] | None = None,
+    ) -> Answer:
+        """Answer `question` after the turns of `history`, from these articles (None: all)."""
+        ...

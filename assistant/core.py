@@ -1,8 +1,9 @@
-"""The Assistant: the composition root, and the retrieval chain that answers one question.
+"""The Assistant: the facade front ends and library users call.
 
-`Assistant.open()` builds the concrete parts from Settings (store, embedder, retriever,
-answerer); nothing is loaded until the first question. The chain is made of langchain-core
-runnables: standalone question → hybrid retriever → answerer → Answer.
+`Assistant.open()` gets its parts from `assistant.wiring` (nothing is loaded until the first
+question) and answers through `assistant.chain`: standalone question → hybrid retriever →
+answerer → Answer. It also owns the index's life: the bundled article, adding, removing, the
+write lock, and rebuilding.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from assistant.config import Settings
 from assistant.followups import standalone_question
 from assistant.questions import Intent, check_question, intent
 from assistant.smalltalk import EXAMPLE
+from assistant.wiring import Rewrite, open_corpus
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -28,15 +30,12 @@ if TYPE_CHECKING:
     from assistant.answer import Hit
     from assistant.answerers import Answerer
     from assistant.retrieval import HybridRetriever, SentenceIndex
-    from index.corpus import Corpus
     from index.ingest import Progress
     from index.library import Outcome
     from index.loaders import Article
     from index.store import DocumentInfo
 
 __all__ = ["Assistant", "Turn", "check_home", "indexed_titles", "library", "rebuild_index"]
-
-Rewrite = Callable[[str, Sequence[Turn]], str]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,9 @@ class Assistant:
         self._notify = notify or log.info
         self._ready = False
         self._ready_lock = threading.Lock()
-        self._chain: Runnable[dict[str, Any], Answer] = _chain(retriever, answerer)
+        from assistant.chain import answer_chain
+
+        self._chain: Runnable[dict[str, Any], Answer] = answer_chain(retriever, answerer)
 
     @classmethod
     def open(
@@ -86,50 +87,16 @@ class Assistant:
         offline extractive answerer answers. With `preload`, the models start loading on a
         background thread at once, for a process that is about to answer.
         """
-        from assistant.reranker import Reranker
-        from index.embedders import OnnxEmbedder
+        from assistant.wiring import parts
 
         settings = Settings.from_env(home, llm)
-        encoder = OnnxEmbedder(_exported_encoder(settings, notify or log.info))
-        reranker = Reranker()
-        if preload:
-            # onnxruntime builds its sessions in C++ while this thread imports Chroma and
-            # LangChain, which takes as long.
-            threading.Thread(target=_warm_models, args=(encoder, reranker), daemon=True).start()
-
-        from assistant.answerers.extractive import ExtractiveAnswerer
-        from assistant.retrieval import HybridRetriever, SentenceIndex
-
-        corpus = _open_corpus(settings)
-        _record_encoder(corpus, encoder.path)
-        index = SentenceIndex(corpus, encoder)
-        extractive = ExtractiveAnswerer(embed=index.embed_texts, vocabulary=index)
-        retriever = HybridRetriever(
-            index=index, k=6, companions=extractive.question_texts, reranker=reranker
-        )
-        if not settings.llm:
-            return cls(
-                settings=settings,
-                index=index,
-                retriever=retriever,
-                answerer=extractive,
-                notify=notify,
-            )
-        from assistant.answerers.llm import LLMAnswerer
-        from assistant.llm import chat_model, supports_structured_output
-
-        writer = LLMAnswerer(
-            model=chat_model(settings.llm, timeout=settings.llm_timeout),
-            name=settings.llm,
-            structured=supports_structured_output(settings.llm),
-            fallback=extractive,
-        )
+        built = parts(settings, notify=notify or log.info, preload=preload)
         return cls(
             settings=settings,
-            index=index,
-            retriever=retriever,
-            answerer=writer,
-            rewrite=writer.standalone,
+            index=built.index,
+            retriever=built.retriever,
+            answerer=built.answerer,
+            rewrite=built.rewrite,
             notify=notify,
         )
 
@@ -341,14 +308,14 @@ def rebuild_index(
     home: Path | str | None = None, *, notify: Callable[[str], None] | None = None
 ) -> list[Article]:
     """Re-index every stored article with the current model and splitter."""
-    from index.embedders import OnnxEmbedder
+    from assistant.wiring import encoder
 
     settings = Settings.from_env(home)
     say = notify or log.info
-    embedder = OnnxEmbedder(_exported_encoder(settings, say))
+    embedder = encoder(settings, say)
     with _write_lock(settings, say):
         articles = _rebuild(settings, embedder, say)
-    _open_corpus(settings).sync()
+    open_corpus(settings).sync()
     return articles
 
 
@@ -412,64 +379,9 @@ def library(
     from index.library import listing
 
     settings = Settings.from_env(home)
-    corpus = _open_corpus(settings)
+    corpus = open_corpus(settings)
     if corpus.store.seeded:
         return listing(corpus.documents())
     assistant = Assistant.open(home, notify=notify)  # a new index: the bundled article goes in
     assistant.ensure_index()
     return listing(assistant.documents())
-
-
-def _open_corpus(settings: Settings) -> Corpus:
-    from index.corpus import Corpus
-    from index.embedders import DEFAULT_MODEL
-    from index.sentences import SPLITTER
-
-    return Corpus.open(
-        home=settings.home,
-        url=settings.chroma_url,
-        embedding_model=DEFAULT_MODEL,
-        splitter=SPLITTER,
-        timeout=settings.chroma_timeout,
-    )
-
-
-def _record_encoder(corpus: Corpus, path: Path) -> None:
-    """Note the encoder's place and hash in the index's metadata."""
-    digest_file = path.with_name(path.name + ".sha256")
-    digest = digest_file.read_text().strip() if digest_file.exists() else ""
-    corpus.store.record_encoder(str(path), digest)
-
-
-def _warm_models(*models: Any) -> None:
-    for model in models:
-        model.warm_up()
-
-
-def _exported_encoder(settings: Settings, notify: Callable[[str], None]) -> Path:
-    path = settings.encoder
-    if not path.exists() or not path.with_name(path.name + ".data").exists():
-        from index.export import export_encoder
-
-        notify(f"Exporting the sentence encoder to {path} (first run only)...")
-        export_encoder(path)
-    return path
-
-
-def _chain(retriever: HybridRetriever, answerer: Answerer) -> Runnable[dict[str, Any], Answer]:
-    """{"question", "query"} → retrieve on the query → answer: a langchain-core runnable."""
-    from langchain_core.runnables import RunnableConfig, RunnableLambda
-
-    from assistant.retrieval import hits_from_documents
-
-    # subtle: RunnablePassthrough.assign would run the retriever on a thread pool; calling it in
-    # sequence with the same config keeps callbacks and tracing and saves ~5 ms an answer.
-    def retrieve(inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
-        found = retriever.invoke(inputs["query"], config, documents=inputs.get("documents"))
-        return {**inputs, "hits": found}
-
-    def answer(inputs: dict[str, Any]) -> Answer:
-        hits = hits_from_documents(inputs["hits"])
-        return answerer.answer(inputs["question"], hits, query=inputs["query"])
-
-    return RunnableLambda(retrieve) | RunnableLambda(answer)

@@ -28,9 +28,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from assistant.answer import Turn
+from assistant.answer import Asks, Turn
 from assistant.config import SlackSettings
-from assistant.core import Assistant
 from assistant.errors import AssistantError, UnknownDocument
 from assistant.slack_format import (
     FRIENDLY_ERROR,
@@ -81,7 +80,7 @@ def check_settings(settings: SlackSettings, *, http: bool) -> None:
 
 
 def build_app(
-    assistant: Assistant,
+    assistant: Asks,
     settings: SlackSettings,
     *,
     timeout: float = WEB_API_TIMEOUT,
@@ -111,7 +110,7 @@ def build_app(
     return app
 
 
-def register(app: App, assistant: Assistant, **bot_options: Any) -> SlackBot:
+def register(app: App, assistant: Asks, **bot_options: Any) -> SlackBot:
     """Add the assistant's listeners to an app you already have; returns the bot."""
     bot = SlackBot(assistant, **bot_options)
     app.event("app_mention")(bot.on_mention)
@@ -124,7 +123,7 @@ class SlackBot:
 
     def __init__(
         self,
-        assistant: Assistant,
+        assistant: Asks,
         *,
         workers: int = WORKERS,
         per_user: tuple[int, float] = PER_USER,
@@ -296,7 +295,7 @@ class _ThreadMemory:
         self._lock = threading.Lock()
 
     def history(
-        self, client: WebClient, assistant: Assistant, channel: str, thread: str, before: str
+        self, client: WebClient, assistant: Asks, channel: str, thread: str, before: str
     ) -> list[Turn]:
         key = (channel, thread)
         with self._lock:
@@ -314,7 +313,7 @@ class _ThreadMemory:
                 self._threads.popitem(last=False)
 
     def _load(
-        self, client: WebClient, assistant: Assistant, channel: str, thread: str
+        self, client: WebClient, assistant: Asks, channel: str, thread: str
     ) -> dict[str, Turn]:
         """Earlier questions of a thread we have not seen (e.g. after a restart), re-answered."""
         messages = client.conversations_replies(channel=channel, ts=thread, limit=50)["messages"]

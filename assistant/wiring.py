@@ -1,0 +1,114 @@
+"""Building the parts from Settings: the one place that knows which concrete class plays each role.
+
+`parts` gives the Assistant its index, retriever, answerer and rewriter; `encoder` and
+`open_corpus` are shared with `rebuild_index`, so the store and the embedder are made one way.
+Nothing heavy is loaded here unless `preload` asks for it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer import Turn
+from assistant.config import Settings
+
+if TYPE_CHECKING:
+    from assistant.answerers import Answerer
+    from assistant.retrieval import HybridRetriever, SentenceIndex
+    from index.corpus import Corpus
+    from index.embedders import OnnxEmbedder
+
+__all__ = ["Parts", "Rewrite", "encoder", "open_corpus", "parts"]
+
+# (question, earlier turns) → the question as it stands alone
+Rewrite = Callable[[str, Sequence[Turn]], str]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What an Assistant is made of."""
+
+    index: SentenceIndex
+    retriever: HybridRetriever
+    answerer: Answerer
+    rewrite: Rewrite
+
+
+def parts(settings: Settings, *, notify: Callable[[str], None], preload: bool) -> Parts:
+    """The parts for these settings; with `preload`, the models start loading on a thread now."""
+    from assistant.followups import standalone_question
+    from assistant.reranker import Reranker
+
+    query_encoder = encoder(settings, notify)
+    reranker = Reranker()
+    if preload:
+        # onnxruntime builds its sessions in C++ while this thread imports Chroma and
+        # LangChain, which takes as long.
+        threading.Thread(target=_warm_models, args=(query_encoder, reranker), daemon=True).start()
+
+    from assistant.answerers.extractive import ExtractiveAnswerer
+    from assistant.retrieval import HybridRetriever, SentenceIndex
+
+    corpus = open_corpus(settings)
+    _record_encoder(corpus, query_encoder.path)
+    index = SentenceIndex(corpus, query_encoder)
+    extractive = ExtractiveAnswerer(embed=index.embed_texts, vocabulary=index)
+    retriever = HybridRetriever(
+        index=index, k=6, companions=extractive.question_texts, reranker=reranker
+    )
+    if not settings.llm:
+        return Parts(index, retriever, extractive, standalone_question)
+    from assistant.answerers.llm import LLMAnswerer
+    from assistant.llm import chat_model, supports_structured_output
+
+    writer = LLMAnswerer(
+        model=chat_model(settings.llm, timeout=settings.llm_timeout),
+        name=settings.llm,
+        structured=supports_structured_output(settings.llm),
+        fallback=extractive,
+    )
+    return Parts(index, retriever, writer, writer.standalone)
+
+
+def encoder(settings: Settings, notify: Callable[[str], None]) -> OnnxEmbedder:
+    """The sentence encoder on onnxruntime, exported first if it is not there yet."""
+    from index.embedders import OnnxEmbedder
+
+    path = settings.encoder
+    if not path.exists() or not path.with_name(path.name + ".data").exists():
+        from index.export import export_encoder
+
+        notify(f"Exporting the sentence encoder to {path} (first run only)...")
+        export_encoder(path)
+    return OnnxEmbedder(path)
+
+
+def open_corpus(settings: Settings) -> Corpus:
+    """The index these settings name: embedded under ASSISTANT_HOME, or on the Chroma server."""
+    from index.corpus import Corpus
+    from index.embedders import DEFAULT_MODEL
+    from index.sentences import SPLITTER
+
+    return Corpus.open(
+        home=settings.home,
+        url=settings.chroma_url,
+        embedding_model=DEFAULT_MODEL,
+        splitter=SPLITTER,
+        timeout=settings.chroma_timeout,
+    )
+
+
+def _record_encoder(corpus: Corpus, path: Path) -> None:
+    """Note the encoder's place and hash in the index's metadata."""
+    digest_file = path.with_name(path.name + ".sha256")
+    digest = digest_file.read_text().strip() if digest_file.exists() else ""
+    corpus.store.record_encoder(str(path), digest)
+
+
+def _warm_models(*models: Any) -> None:
+    for model in models:
+        model.warm_up()
