@@ -11,8 +11,7 @@ candidates and their neighbours only: the cost of a question does not grow with 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +35,6 @@ __all__ = ["Hit", "HybridRetriever", "SentenceIndex", "hits_from_documents"]
 # Reciprocal rank fusion constant. Cormack et al. use 60; 10 trusts each list's top ranks more,
 # which measured better on the Lee news corpus (benchmarks/lee.py) and no worse on our own set.
 RRF_K = 10
-_RECENT_LIMIT = 4096
 # Weight of the neighbouring sentences' mean score in a sentence's own: context for sentences
 # that continue a thought ("It was ...") without repeating its subject.
 CONTEXT_WEIGHT = 0.3
@@ -51,8 +49,6 @@ class SentenceIndex:
     def __init__(self, corpus: Corpus, embedder: Embedder) -> None:
         self.corpus = corpus
         self.embedder = embedder
-        self._lock = threading.Lock()
-        self._recent: dict[str, np.ndarray] = {}  # vectors embedded beside recent queries
 
     @property
     def store(self) -> Any:
@@ -63,27 +59,9 @@ class SentenceIndex:
         """Apply articles added or removed (by any process) since the last look."""
         self.corpus.sync()
 
-    def embed_query(self, text: str, also: Sequence[str] = ()) -> np.ndarray:
-        """The query's vector; `also` are texts the answer will need, embedded in the same call.
-
-        One call to the model costs more than each short text in it, so the answerer's texts
-        ride along with the query and wait in `embed_texts`.
-        """
-        vectors = self.embedder.embed([text, *also])
-        with self._lock:
-            if len(self._recent) > _RECENT_LIMIT:
-                self._recent.clear()
-            self._recent.update(zip(also, vectors[1:]))
-        return vectors[0]
-
-    def embed_texts(self, texts: list[str]) -> list[np.ndarray]:
-        """Vectors for `texts`, taking those embedded beside a recent query."""
-        with self._lock:
-            known = {t: self._recent[t] for t in texts if t in self._recent}
-        missing = [t for t in texts if t not in known]
-        if missing:
-            known.update(zip(missing, self.embedder.embed(missing)))
-        return [known[t] for t in texts]
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors for `texts`, one row each, in one call to the encoder."""
+        return self.embedder.embed(texts)
 
     def mentions(self, term: str) -> bool:
         """Whether any indexed sentence has the stemmed term."""
@@ -107,8 +85,6 @@ class HybridRetriever(BaseRetriever):
     index: SentenceIndex
     k: int = 4
     candidates: int = 30
-    # Texts the answerer will embed for a query, to embed in the query's own call.
-    companions: Callable[[str], list[str]] | None = None
     reranker: Reranker | None = None
     rerank_depth: int = 6
 
@@ -144,8 +120,7 @@ class HybridRetriever(BaseRetriever):
         corpus = self.index.corpus
         self.index.refresh()
         if vector is None:
-            also = self.companions(query) if self.companions else []
-            vector = self.index.embed_query(query, also)
+            vector = self.index.embed([query])[0]
         query_terms = terms(query)
         depth = max(self.candidates, k)
         # Candidates: Chroma's nearest sentences and the best by BM25.
@@ -209,7 +184,9 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Document]:
         return [
             _document(hit)
-            for hit in self.search(query, kwargs.get("k"), documents=kwargs.get("documents"))
+            for hit in self.search(
+                query, kwargs.get("k"), kwargs.get("vector"), documents=kwargs.get("documents")
+            )
         ]
 
 

@@ -56,10 +56,8 @@ def parts(settings: Settings, *, notify: Callable[[str], None], preload: bool) -
     corpus = open_corpus(settings)
     _record_encoder(corpus, query_encoder.path)
     index = SentenceIndex(corpus, query_encoder)
-    extractive = ExtractiveAnswerer(embed=index.embed_texts, vocabulary=index)
-    retriever = HybridRetriever(
-        index=index, k=6, companions=extractive.question_texts, reranker=reranker
-    )
+    extractive = ExtractiveAnswerer(embed=index.embed, vocabulary=index)
+    retriever = HybridRetriever(index=index, k=6, reranker=reranker)
     if not settings.llm:
         return Parts(index, retriever, extractive, standalone_question)
     from assistant.answerers.llm import LLMAnswerer

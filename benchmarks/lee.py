@@ -79,7 +79,7 @@ def main() -> None:
         )
 
         def dense(query: str) -> list[tuple[str, float]]:
-            matches = index.corpus.nearest(index.embed_query(query), CANDIDATES)
+            matches = index.corpus.nearest(index.embed([query])[0], CANDIDATES)
             return [(s.document, similarity) for s, similarity in matches]
 
         def lexical(query: str) -> list[tuple[str, float]]:

@@ -47,7 +47,7 @@ def dense_top1(assistant: Assistant, threshold: float) -> Callable[[str, Sequenc
     def ask(question: str, history: Sequence[Turn] = ()) -> Answer:
         question = check_question(question)
         index.refresh()
-        s, similarity = index.corpus.nearest(index.embed_query(question), 1)[0]
+        s, similarity = index.corpus.nearest(index.embed([question])[0], 1)[0]
         answered = similarity >= threshold
         citation = Citation(
             n=1,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from assistant.answer import Answer
 
@@ -14,11 +14,25 @@ __all__ = ["Answerer", "StreamingAnswerer"]
 
 
 class Answerer(Protocol):
-    """Answers `query` (the standalone form of `question`) from retrieved sentences."""
+    """Answers `query` (the standalone form of `question`) from retrieved sentences.
+
+    `texts_to_embed(query)` names the texts the answer will need vectors for; the chain embeds
+    them in the query's own call to the encoder (one call costs more than each short text in
+    it) and hands them to `answer` as `vectors`.
+    """
 
     name: str
 
-    def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer: ...
+    def texts_to_embed(self, query: str) -> list[str]: ...
+
+    def answer(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        *,
+        query: str = "",
+        vectors: Mapping[str, Any] | None = None,
+    ) -> Answer: ...
 
 
 @runtime_checkable

@@ -25,7 +25,7 @@ import math
 import re
 import threading
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -177,7 +177,7 @@ class ExtractiveAnswerer:
     def __init__(
         self,
         *,
-        embed: Callable[[list[str]], Sequence[np.ndarray]],
+        embed: Callable[[list[str]], np.ndarray],
         vocabulary: Vocabulary,
         threshold: float | None = None,
         mode: Mode = "combined",
@@ -213,12 +213,12 @@ class ExtractiveAnswerer:
             return self._threshold
         return float(self._calibration["threshold"])
 
-    def question_texts(self, question: str) -> list[str]:
-        """The texts of `question` that `evidence` embeds: to embed with the query itself."""
+    def texts_to_embed(self, query: str) -> list[str]:
+        """The texts of `query` that `evidence` embeds and has not cached."""
         if self.mode == "model":
             return []
-        missing = [w for _, w, _ in self._key_terms(question) if w not in self._text_vectors]
-        return [_without(_names(question), question), *missing]
+        missing = [w for _, w, _ in self._key_terms(query) if w not in self._text_vectors]
+        return [_without(_names(query), query), *missing]
 
     def evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
         """Evidence for each candidate sentence, most relevant first."""
@@ -232,7 +232,7 @@ class ExtractiveAnswerer:
         unnamed = _without(_names(question), question)
         windows = [_windows(h.sentence.text) for h in candidates]
         # One call for whatever is not cached yet: a call to the model costs more than a text in
-        # it. The question's own texts usually came with the query's call (`question_texts`).
+        # it. The question's own texts usually came with the query's (`texts_to_embed`).
         vectors = self._vectors(
             [word for _, word, _ in key]
             + [word for h in candidates for _, word in _sentence_words(h.sentence.text)]
@@ -253,9 +253,20 @@ class ExtractiveAnswerer:
         following = [e.relevance for e in ranked[1:]] + [0.0]
         return [replace(e, lead=e.relevance - after) for e, after in zip(ranked, following)]
 
-    def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer:
-        """Answer `query` (the standalone form of `question`) from `hits`."""
+    def answer(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        *,
+        query: str = "",
+        vectors: Mapping[str, Any] | None = None,
+    ) -> Answer:
+        """Answer `query` (the standalone form of `question`) from `hits`; `vectors` are those
+        of `texts_to_embed(query)`, if the caller embedded them."""
         query = query or question
+        if vectors:
+            with self._lock:
+                self._text_vectors.update(vectors)
         if self.mode != "features" and any(h.judgement for h in hits):
             return self._judged_answer(question, query, hits)
         ranked = self.evidence(query, hits)

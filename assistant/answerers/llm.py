@@ -10,7 +10,7 @@ text shown is always the stored sentence, never the model's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -69,8 +69,20 @@ class LLMAnswerer:
         self._model = model
         self._fallback = fallback
 
-    def answer(self, question: str, hits: Sequence[Hit], *, query: str = "") -> Answer:
-        """The verified answer (the last item of `stream`)."""
+    def texts_to_embed(self, query: str) -> list[str]:
+        """Nothing: the model reads text."""
+        return []
+
+    def answer(
+        self,
+        question: str,
+        hits: Sequence[Hit],
+        *,
+        query: str = "",
+        vectors: Mapping[str, Any] | None = None,
+    ) -> Answer:
+        """The verified answer (the last item of `stream`). `vectors` go unused: the model reads
+        text, and the rare fallback embeds what it needs itself."""
         final = None
         for item in self.stream(question, hits, query=query):
             final = item
