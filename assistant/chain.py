@@ -2,15 +2,19 @@
 
 {"question", "query", "documents"} → embed the query and the texts the answerer will need, in
 one call → the hybrid retriever on the query's vector (limited to `documents` when given) → the
-answerer on its hits and those vectors → Answer. Callbacks and tracing pass through every step,
-so a LangChain app can watch or wrap it like any other chain.
+answerer on its hits and those vectors. Streamed, the last step yields the answer's text as a
+model writes it and then the Answer; an answerer that does not stream yields the Answer alone.
+Callbacks and tracing pass through every step, so a LangChain app can watch or wrap it like any
+other chain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer
+from assistant.answerers import StreamingAnswerer
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -23,9 +27,9 @@ __all__ = ["answer_chain"]
 
 def answer_chain(
     retriever: HybridRetriever, answerer: Answerer
-) -> Runnable[dict[str, Any], Answer]:
-    """Retrieve on the query, then answer from the hits: a langchain-core runnable."""
-    from langchain_core.runnables import RunnableConfig, RunnableLambda
+) -> Runnable[dict[str, Any], str | Answer]:
+    """Retrieve on the query, then answer from the hits: a langchain-core runnable to stream."""
+    from langchain_core.runnables import RunnableConfig, RunnableGenerator, RunnableLambda
 
     from assistant.retrieval import hits_from_documents
 
@@ -42,10 +46,14 @@ def answer_chain(
         )
         return {**inputs, "hits": found}
 
-    def answer(inputs: dict[str, Any]) -> Answer:
-        hits = hits_from_documents(inputs["hits"])
-        return answerer.answer(
-            inputs["question"], hits, query=inputs["query"], vectors=inputs["vectors"]
-        )
+    def answer(chunks: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
+        for inputs in chunks:  # the one dict the retrieval step made
+            hits = hits_from_documents(inputs["hits"])
+            if isinstance(answerer, StreamingAnswerer):
+                yield from answerer.stream(inputs["question"], hits, query=inputs["query"])
+            else:
+                yield answerer.answer(
+                    inputs["question"], hits, query=inputs["query"], vectors=inputs["vectors"]
+                )
 
-    return RunnableLambda(embed) | RunnableLambda(retrieve) | RunnableLambda(answer)
+    return RunnableLambda(embed) | RunnableLambda(retrieve) | RunnableGenerator(answer)

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import smalltalk
 from assistant.answer import Answer, Turn
-from assistant.answerers import StreamingAnswerer
 from assistant.config import Settings
 from assistant.followups import standalone_question
 from assistant.questions import Intent, check_question, intent
@@ -70,7 +69,7 @@ class Assistant:
         self._ready_lock = threading.Lock()
         from assistant.chain import answer_chain
 
-        self._chain: Runnable[dict[str, Any], Answer] = answer_chain(retriever, answerer)
+        self._chain: Runnable[dict[str, Any], str | Answer] = answer_chain(retriever, answerer)
 
     @classmethod
     def open(
@@ -118,16 +117,10 @@ class Assistant:
         documents: Sequence[str] | None = None,
     ) -> Answer:
         """Answer one question; `history` holds the conversation's earlier turns, `documents`
-        (ids) limits the answer to those articles."""
-        question = check_question(question)
-        kind = intent(question)
-        if kind is not Intent.QUESTION:
-            return self._reply(question, kind)
-        if self._no_articles():
-            return self._answer_without_search(question, NO_ARTICLES, "no_articles")
-        only = self._only(documents)
-        query = self._rewrite(question, _turns(history))
-        return self._chain.invoke({"question": question, "query": query, "documents": only})
+        (ids) limits the answer to those articles. The last item of `stream`."""
+        *_, final = self.stream(question, history, documents)
+        assert isinstance(final, Answer)
+        return final
 
     def stream(
         self,
@@ -135,19 +128,19 @@ class Assistant:
         history: Sequence[Turn | tuple[str, Answer]] = (),
         documents: Sequence[str] | None = None,
     ) -> Iterator[str | Answer]:
-        """Like `ask`, but first yields the answer's text as a model writes it."""
+        """The answer to one question: its text as a model writes it (when one writes it), then
+        the Answer. The question is checked once; every answer comes through the chain."""
         question = check_question(question)
         kind = intent(question)
-        writer = self.answerer
-        if (
-            kind is not Intent.QUESTION
-            or not isinstance(writer, StreamingAnswerer)
-            or self._no_articles()
-        ):
-            yield self.ask(question, history, documents)
+        if kind is not Intent.QUESTION:
+            yield self._reply(question, kind)
             return
-        query, hits = self.retrieve(question, history, documents)
-        yield from writer.stream(question, hits, query=query)
+        if self._no_articles():
+            yield self._answer_without_search(question, NO_ARTICLES, "no_articles")
+            return
+        only = self._only(documents)
+        query = self._rewrite(question, _turns(history))
+        yield from self._chain.stream({"question": question, "query": query, "documents": only})
 
     def retrieve(
         self,
