@@ -1,8 +1,9 @@
 """The retrieval chain that answers one question, built from langchain-core runnables.
 
-{"question", "query", "documents"} → embed the query and the texts the answerer will need, in
-one call → the hybrid retriever on the query's vector (limited to `documents` when given) → the
-answerer on its hits and those vectors. Streamed, the last step yields the answer's text as a
+{"question" (as typed), "asked" (a Question, parsed once), "documents"} → embed the query and
+the texts the answerer will need, in one call → the hybrid retriever on the query's vector
+(limited to `documents` when given) → the answerer on the same Question, the hits and those
+vectors. Streamed, the last step yields the answer's text as a
 model writes it and then the Answer; an answerer that does not stream yields the Answer alone.
 Callbacks and tracing pass through every step, so a LangChain app can watch or wrap it like any
 other chain.
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer
 from assistant.answerers import StreamingAnswerer
+from assistant.questions import Question
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
@@ -34,26 +36,29 @@ def answer_chain(
     from assistant.retrieval import hits_from_documents
 
     def embed(inputs: dict[str, Any]) -> dict[str, Any]:
-        texts = answerer.texts_to_embed(inputs["query"])
-        rows = retriever.index.embed([inputs["query"], *texts])
+        asked: Question = inputs["asked"]
+        texts = answerer.texts_to_embed(asked)
+        rows = retriever.index.embed([asked.query, *texts])
         return {**inputs, "vector": rows[0], "vectors": dict(zip(texts, rows[1:]))}
 
     # subtle: RunnablePassthrough.assign would run the retriever on a thread pool; calling it in
     # sequence with the same config keeps callbacks and tracing and saves ~5 ms an answer.
     def retrieve(inputs: dict[str, Any], config: RunnableConfig) -> dict[str, Any]:
         found = retriever.invoke(
-            inputs["query"], config, vector=inputs["vector"], documents=inputs.get("documents")
+            inputs["asked"].query,
+            config,
+            vector=inputs["vector"],
+            documents=inputs.get("documents"),
         )
         return {**inputs, "hits": found}
 
     def answer(chunks: Iterator[dict[str, Any]]) -> Iterator[str | Answer]:
         for inputs in chunks:  # the one dict the retrieval step made
             hits = hits_from_documents(inputs["hits"])
+            question, asked = inputs["question"], inputs["asked"]
             if isinstance(answerer, StreamingAnswerer):
-                yield from answerer.stream(inputs["question"], hits, query=inputs["query"])
+                yield from answerer.stream(question, hits, query=asked)
             else:
-                yield answerer.answer(
-                    inputs["question"], hits, query=inputs["query"], vectors=inputs["vectors"]
-                )
+                yield answerer.answer(question, hits, query=asked, vectors=inputs["vectors"])
 
     return RunnableLambda(embed) | RunnableLambda(retrieve) | RunnableGenerator(answer)

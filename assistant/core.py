@@ -139,8 +139,8 @@ class Assistant:
             yield self._answer_without_search(question, NO_ARTICLES, "no_articles")
             return
         only = self._only(documents)
-        query = self._rewrite(question, _turns(history))
-        yield from self._chain.stream({"question": question, "query": query, "documents": only})
+        asked = self._rewrite(question, _turns(history))
+        yield from self._chain.stream({"question": question, "asked": asked, "documents": only})
 
     def retrieve(
         self,
@@ -151,7 +151,7 @@ class Assistant:
         """The standalone query for `question` and the sentences retrieved for it."""
         self.ensure_index()
         only = self._only(documents)
-        query = self._rewrite(check_question(question), _turns(history))
+        query = self._rewrite(check_question(question), _turns(history)).query
         return query, self.retriever.search(query, documents=only)
 
     def _only(self, documents: Sequence[str] | None) -> list[str] | None:

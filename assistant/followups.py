@@ -15,11 +15,11 @@ import re
 from collections.abc import Sequence
 
 from assistant.answer import Answer, Turn
-from assistant.questions import AnswerType, answer_type, focus_words, proper_names
+from assistant.questions import AnswerType, Question, answer_type, focus_words, proper_names
 from assistant.spans import find_spans
 from index.text import content_words
 
-__all__ = ["Turn", "asked_part", "standalone_question"]
+__all__ = ["Turn", "standalone_question"]
 
 
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
@@ -30,10 +30,10 @@ _LEAD_IN = re.compile(
 )
 
 
-def standalone_question(question: str, history: Sequence[Turn]) -> str:
+def standalone_question(question: str, history: Sequence[Turn]) -> Question:
     """`question` rewritten to stand on its own, given the turns before it."""
     if not history:
-        return question
+        return Question(question)
     last = history[-1]
     previous = last.answer.query or last.question
     person = _first(AnswerType.PERSON, previous, last.answer)
@@ -47,20 +47,12 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
     if thing and pronoun and not _has_name(rewritten[: pronoun.start()]):
         rewritten = _THING_PRONOUN.sub(lambda m: _replace(m, thing), rewritten, count=1)
     if rewritten != question:
-        return rewritten
+        return Question(rewritten)
     stripped = _LEAD_IN.sub("", question)
     body = stripped[:1].upper() + stripped[1:] if stripped else question
     if len(content_words(stripped)) <= 2:  # "and the cost?": carry the last question along
-        return f"{body}{_FOLLOWING}{previous})"
-    return body
-
-
-_FOLLOWING = " (following: "
-
-
-def asked_part(query: str) -> str:
-    """The question itself in a standalone query, without the earlier question it carries."""
-    return query.split(_FOLLOWING, 1)[0]
+        return Question(body, context=previous)
+    return Question(body)
 
 
 def _first(kind: AnswerType, previous: str, answer: Answer, *, people: bool = True) -> str | None:

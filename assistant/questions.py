@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 from assistant.errors import BadQuestion
 from assistant.smalltalk import is_small_talk
@@ -16,6 +18,7 @@ from index.text import STOP_WORDS, words
 __all__ = [
     "AnswerType",
     "Intent",
+    "Question",
     "answer_type",
     "check_question",
     "focus_words",
@@ -247,3 +250,48 @@ _NOT_NAMES = frozenset(
     "i ai ceo american americans chinese british french german japanese indian "
     "russian korean western eastern".split()
 )
+
+
+_FOLLOWING = " (following: "
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the answer path reads it, parsed once.
+
+    `asked` is the question itself, standing alone (a follow-up's pronouns resolved). A terse
+    follow-up ("and the cost?") also carries the question before it as `context`: retrieval and
+    the key terms read both (`query`), while what kind of answer is wanted, about what and whom,
+    comes from `asked` alone.
+    """
+
+    asked: str
+    context: str = ""
+
+    @property
+    def query(self) -> str:
+        """The text to search with; also what an Answer shows as its `query`."""
+        return f"{self.asked}{_FOLLOWING}{self.context})" if self.context else self.asked
+
+    @cached_property
+    def kind(self) -> AnswerType:
+        """The kind of short answer asked for."""
+        return answer_type(self.asked)
+
+    @cached_property
+    def focus(self) -> tuple[str, ...]:
+        """The words naming what is asked about."""
+        return tuple(focus_words(self.asked))
+
+    @cached_property
+    def names(self) -> tuple[str, ...]:
+        """The proper names the question itself uses."""
+        return tuple(proper_names(self.asked))
+
+    @classmethod
+    def of(cls, query: str | Question) -> Question:
+        """The Question a query text stands for (as `query` writes it), or the Question given."""
+        if isinstance(query, Question):
+            return query
+        asked, following, context = query.partition(_FOLLOWING)
+        return cls(asked, context.removesuffix(")") if following else "")

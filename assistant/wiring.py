@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Turn
 from assistant.config import Settings
+from assistant.questions import Question
 
 if TYPE_CHECKING:
     from assistant.answerers import Answerer
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Parts", "Rewrite", "encoder", "open_corpus", "parts"]
 
 # (question, earlier turns) → the question as it stands alone
-Rewrite = Callable[[str, Sequence[Turn]], str]
+Rewrite = Callable[[str, Sequence[Turn]], Question]
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from assistant.answer import Answer
 
-if TYPE_CHECKING:  # retrieval pulls in LangChain; `assistant --help` must not
+if TYPE_CHECKING:
     from assistant.answer import Hit
+    from assistant.questions import Question
 
 __all__ = ["Answerer", "StreamingAnswerer"]
 
@@ -23,14 +24,14 @@ class Answerer(Protocol):
 
     name: str
 
-    def texts_to_embed(self, query: str) -> list[str]: ...
+    def texts_to_embed(self, query: str | Question) -> list[str]: ...
 
     def answer(
         self,
         question: str,
         hits: Sequence[Hit],
         *,
-        query: str = "",
+        query: str | Question = "",
         vectors: Mapping[str, Any] | None = None,
     ) -> Answer: ...
 
@@ -40,5 +41,5 @@ class StreamingAnswerer(Answerer, Protocol):
     """An answerer that can show its text while it writes: str chunks, then the Answer."""
 
     def stream(
-        self, question: str, hits: Sequence[Hit], *, query: str = ""
+        self, question: str, hits: Sequence[Hit], *, query: str | Question = ""
     ) -> Iterator[str | Answer]: ...

@@ -34,8 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from assistant.answer import Answer, Hit
 from assistant.answerers.verdict import VERDICT_FEATURES, Verdict, verdicts
 from assistant.errors import AssistantError
-from assistant.followups import asked_part
-from assistant.questions import AnswerType, answer_type, focus_words, proper_names
+from assistant.questions import AnswerType, Question, proper_names
 from assistant.spans import Span, find_spans
 from index.text import POSSESSIVE, content_words, stem, terms
 
@@ -213,20 +212,22 @@ class ExtractiveAnswerer:
             return self._threshold
         return float(self._calibration["threshold"])
 
-    def texts_to_embed(self, query: str) -> list[str]:
+    def texts_to_embed(self, query: str | Question) -> list[str]:
         """The texts of `query` that `evidence` embeds and has not cached."""
         if self.mode == "model":
             return []
-        missing = [w for _, w, _ in self._key_terms(query) if w not in self._text_vectors]
-        return [_without(_names(query), query), *missing]
+        text = Question.of(query).query
+        missing = [w for _, w, _ in self._key_terms(text) if w not in self._text_vectors]
+        return [_without(_names(text), text), *missing]
 
-    def evidence(self, question: str, hits: Sequence[Hit]) -> list[Evidence]:
+    def evidence(self, query: str | Question, hits: Sequence[Hit]) -> list[Evidence]:
         """Evidence for each candidate sentence, most relevant first."""
-        asked = asked_part(question)  # what kind of answer, about whom: the question itself
-        kind = answer_type(asked)
+        asked = Question.of(query)
+        question = asked.query  # key terms and spans read the carried question too
+        kind = asked.kind  # what kind of answer, about whom: the question itself
         key = self._key_terms(question)
-        focus_terms = {stem(w) for w in focus_words(asked)}
-        names = {t for name in proper_names(asked) for t in terms(name)}
+        focus_terms = {stem(w) for w in asked.focus}
+        names = {t for name in asked.names for t in terms(name)}
         known = sum(1 for t in names if self._vocabulary.mentions(t)) / len(names) if names else 1.0
         candidates = hits[:_CANDIDATES]
         unnamed = _without(_names(question), question)
@@ -258,25 +259,25 @@ class ExtractiveAnswerer:
         question: str,
         hits: Sequence[Hit],
         *,
-        query: str = "",
+        query: str | Question = "",
         vectors: Mapping[str, Any] | None = None,
     ) -> Answer:
         """Answer `query` (the standalone form of `question`) from `hits`; `vectors` are those
         of `texts_to_embed(query)`, if the caller embedded them."""
-        query = query or question
+        asked = Question.of(query or question)
         if vectors:
             with self._lock:
                 self._text_vectors.update(vectors)
         if self.mode != "features" and any(h.judgement for h in hits):
-            return self._judged_answer(question, query, hits)
-        ranked = self.evidence(query, hits)
+            return self._judged_answer(question, asked, hits)
+        ranked = self.evidence(asked, hits)
         if not ranked or self.confidence(ranked[0]) < self.threshold:
-            return self._not_found(question, query, [e.hit for e in ranked])
-        chosen = self._choose(answer_type(asked_part(query)), ranked)
+            return self._not_found(question, asked.query, [e.hit for e in ranked])
+        chosen = self._choose(asked.kind, ranked)
         short = chosen[0].span.answer if chosen[0].span else None
-        return self._answered(question, query, [e.hit for e in chosen], short)
+        return self._answered(question, asked.query, [e.hit for e in chosen], short)
 
-    def judged(self, query: str, hits: Sequence[Hit]) -> list[tuple[Verdict, float]]:
+    def judged(self, query: str | Question, hits: Sequence[Hit]) -> list[tuple[Verdict, float]]:
         """Each reranked candidate's verdict with the probability that it answers, best first.
 
         "combined" decides with trees over both readings of each candidate: the reranker's
@@ -284,7 +285,7 @@ class ExtractiveAnswerer:
         paraphrase and other articles' facts, the evidence reads figures and names precisely.
         """
         if self.mode == "model":
-            found = verdicts(asked_part(query), hits, self._vocabulary)[:_CANDIDATES]
+            found = verdicts(Question.of(query), hits, self._vocabulary)[:_CANDIDATES]
             return [(v, _sigmoid(v.relevance)) for v in found]
         calibration = self._reranked_calibration
         scored = [
@@ -298,11 +299,14 @@ class ExtractiveAnswerer:
         ]
         return sorted(scored, key=lambda pair: -pair[1])
 
-    def readings(self, query: str, hits: Sequence[Hit]) -> list[tuple[Verdict, Evidence]]:
+    def readings(
+        self, query: str | Question, hits: Sequence[Hit]
+    ) -> list[tuple[Verdict, Evidence]]:
         """Each reranked candidate read both ways, in the reranker's order."""
-        found = verdicts(asked_part(query), hits, self._vocabulary)[:_CANDIDATES]
-        evidence = {_key(e.hit): e for e in self.evidence(query, [v.hit for v in found])}
-        if answer_type(asked_part(query)) in _FIGURES:
+        asked = Question.of(query)
+        found = verdicts(asked, hits, self._vocabulary)[:_CANDIDATES]
+        evidence = {_key(e.hit): e for e in self.evidence(asked, [v.hit for v in found])}
+        if asked.kind in _FIGURES:
             # Which figure: the one nearest what was asked, not the model's pick.
             found = [_with_span(v, evidence[_key(v.hit)].span) for v in found]
         return [(v, evidence[_key(v.hit)]) for v in found]
@@ -312,8 +316,9 @@ class ExtractiveAnswerer:
         """The combined decision's inputs for one candidate."""
         return verdict.features() + evidence.features()
 
-    def _judged_answer(self, question: str, query: str, hits: Sequence[Hit]) -> Answer:
-        judged = self.judged(query, hits)
+    def _judged_answer(self, question: str, asked: Question, hits: Sequence[Hit]) -> Answer:
+        query = asked.query
+        judged = self.judged(asked, hits)
         key = "model_threshold" if self.mode == "model" else "threshold"
         calibration = self._reranked_calibration
         threshold = self._threshold if self._threshold is not None else calibration[key]
@@ -330,7 +335,7 @@ class ExtractiveAnswerer:
                     chosen.append(verdict.hit)
         chosen.sort(key=lambda h: h.sentence.number)
         short = best.span.answer if best.span else None
-        named = bool(proper_names(asked_part(query)))
+        named = bool(asked.names)
         other = _disagreeing(best, judged[1:], threshold, named)
         if other is not None and other.span is not None:
             # Two articles give different figures for it: the answer shows both, each cited.

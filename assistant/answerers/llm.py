@@ -21,6 +21,7 @@ from assistant.answer import Answer, Hit, Turn
 from assistant.answerers import Answerer
 from assistant.citations import Claim, Verdict, parse_claims, renumber, verify
 from assistant.followups import standalone_question
+from assistant.questions import Question
 from index.text import terms
 from prompts import load
 
@@ -69,7 +70,7 @@ class LLMAnswerer:
         self._model = model
         self._fallback = fallback
 
-    def texts_to_embed(self, query: str) -> list[str]:
+    def texts_to_embed(self, query: str | Question) -> list[str]:
         """Nothing: the model reads text."""
         return []
 
@@ -78,7 +79,7 @@ class LLMAnswerer:
         question: str,
         hits: Sequence[Hit],
         *,
-        query: str = "",
+        query: str | Question = "",
         vectors: Mapping[str, Any] | None = None,
     ) -> Answer:
         """The verified answer (the last item of `stream`). `vectors` go unused: the model reads
@@ -90,10 +91,10 @@ class LLMAnswerer:
         return final
 
     def stream(
-        self, question: str, hits: Sequence[Hit], *, query: str = ""
+        self, question: str, hits: Sequence[Hit], *, query: str | Question = ""
     ) -> Iterator[str | Answer]:
         """The model's text as it is generated, then the verified Answer."""
-        query = query or question
+        query = Question.of(query or question).query
         sources = {i + 1: hit for i, hit in enumerate(hits[:MAX_SOURCES])}
         numbered = "\n".join(f"[{n}] {hit.sentence.text}" for n, hit in sources.items())
         messages = [
@@ -157,10 +158,10 @@ class LLMAnswerer:
             if isinstance(s, dict) and str(s.get("text", "")).strip()
         ]
 
-    def standalone(self, question: str, history: Sequence[Turn]) -> str:
+    def standalone(self, question: str, history: Sequence[Turn]) -> Question:
         """The follow-up rewritten by the model; the rule-based rewrite if the model fails."""
         if not history:
-            return question
+            return Question(question)
         conversation = "\n".join(f"Q: {t.question}\nA: {t.answer.answer}" for t in history[-3:])
         prompt = load("standalone").format(conversation=conversation, question=question)
         try:
@@ -172,7 +173,7 @@ class LLMAnswerer:
         rewritten = lines[0] if lines else ""
         if not rewritten or len(rewritten) > 3 * len(question) + 100:
             return standalone_question(question, history)
-        return rewritten
+        return Question(rewritten)
 
     def _verified(
         self,

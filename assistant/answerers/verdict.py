@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.answer import Hit
-from assistant.questions import AnswerType, answer_type, proper_names
+from assistant.questions import AnswerType, Question
 from assistant.spans import Span, find_spans
-from index.text import content_words, stem, terms
+from index.text import POSSESSIVE, content_words, stem, terms
 
 __all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
 
@@ -45,7 +45,6 @@ VERDICT_FEATURES = (
 FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURATION}
 _NAMED = {AnswerType.PERSON, AnswerType.PLACE, AnswerType.NAME}
 _FREE_SPAN_WORDS = 8  # a longer span is a clause, not a short answer
-_POSSESSIVE_END = re.compile(r"['’]s$")
 _DIGIT = re.compile(r"\d")
 
 
@@ -95,13 +94,14 @@ class Verdict:
         return [named[name] for name in VERDICT_FEATURES]
 
 
-def verdicts(question: str, hits: Sequence[Hit], vocabulary: ArticleVocabulary) -> list[Verdict]:
+def verdicts(asked: Question, hits: Sequence[Hit], vocabulary: ArticleVocabulary) -> list[Verdict]:
     """A verdict on each judged hit, in the reranker's order."""
     judged = [h for h in hits if h.judgement is not None]
     if not judged:
         return []
-    kind = answer_type(question)
-    names = [_POSSESSIVE_END.sub("", n) for n in proper_names(question)]
+    question = asked.asked
+    kind = asked.kind
+    names = [POSSESSIVE.sub("", n) for n in asked.names]
     name_terms = {t for name in names for t in terms(name)}
     known = _share(name_terms, vocabulary.mentions)
     key = {stem(w) for w in content_words(question) if len(w) > 1}

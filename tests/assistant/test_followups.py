@@ -1,7 +1,8 @@
 import pytest
 
 from assistant.answer import Answer, Citation
-from assistant.followups import Turn, asked_part, standalone_question
+from assistant.followups import Turn, standalone_question
+from assistant.questions import Question
 
 
 def turn(question: str, short: str | None = None) -> Turn:
@@ -62,11 +63,11 @@ def turn(question: str, short: str | None = None) -> Turn:
 def test_standalone_question(
     previous: str, short: str | None, question: str, expected: str
 ) -> None:
-    assert standalone_question(question, [turn(previous, short)]) == expected
+    assert standalone_question(question, [turn(previous, short)]).query == expected
 
 
 def test_first_question_is_its_own_standalone() -> None:
-    assert standalone_question("What did he say?", []) == "What did he say?"
+    assert standalone_question("What did he say?", []) == Question("What did he say?")
 
 
 def test_it_is_the_thing_the_last_answer_named_beside_the_person() -> None:
@@ -90,11 +91,16 @@ def test_it_is_the_thing_the_last_answer_named_beside_the_person() -> None:
         query="Who is Liang Wenfeng?",
     )
     history = [Turn("Who is Liang Wenfeng?", answer)]
-    assert standalone_question("When was it launched?", history) == "When was DeepSeek launched?"
-
-
-def test_asked_part_drops_the_carried_question() -> None:
-    assert asked_part("American firms? (following: How much did DeepSeek spend?)") == (
-        "American firms?"
+    assert standalone_question("When was it launched?", history) == Question(
+        "When was DeepSeek launched?"
     )
-    assert asked_part("Who founded DeepSeek?") == "Who founded DeepSeek?"
+
+
+def test_a_terse_follow_up_carries_the_last_question_as_a_field() -> None:
+    asked = standalone_question(
+        "And American firms?", [turn("How much did DeepSeek spend?", "$6 million")]
+    )
+    assert asked == Question("American firms?", context="How much did DeepSeek spend?")
+    assert asked.query == "American firms? (following: How much did DeepSeek spend?)"
+    assert Question.of(asked.query) == asked  # an earlier Answer's `query` reads back the same
+    assert Question.of("Who founded DeepSeek?") == Question("Who founded DeepSeek?")

@@ -23,6 +23,7 @@ from assistant import Answer, Assistant, AssistantError, Turn
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.answerers.llm import LLMAnswerer
 from assistant.llm import chat_model
+from assistant.questions import Question
 from index.loaders import article_from_text
 
 from ..fakes import Structured, replying
@@ -306,7 +307,7 @@ def test_follow_ups_rewritten_by_the_model(assistant: Assistant) -> None:
     first = assistant.ask("Who founded DeepSeek?")
     history = [Turn("Who founded DeepSeek?", first)]
     writer = with_model(assistant, ['"When was Liang Wenfeng\'s company DeepSeek launched?"\n'])
-    assert writer.standalone("When was his company launched?", history) == (
+    assert writer.standalone("When was his company launched?", history) == Question(
         "When was Liang Wenfeng's company DeepSeek launched?"
     )
 
@@ -317,7 +318,7 @@ def test_follow_ups_rewritten_by_the_model(assistant: Assistant) -> None:
     extractive = assistant.answerer
     assert isinstance(extractive, ExtractiveAnswerer)
     broken = LLMAnswerer(model=Broken(messages=iter([])), name="broken", fallback=extractive)
-    assert broken.standalone("When was his company launched?", history) == (
+    assert broken.standalone("When was his company launched?", history) == Question(
         "When was Liang Wenfeng's company launched?"
     )  # the rule-based rewrite
-    assert writer.standalone("Who founded DeepSeek?", []) == "Who founded DeepSeek?"
+    assert writer.standalone("Who founded DeepSeek?", []) == Question("Who founded DeepSeek?")
