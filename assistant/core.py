@@ -1,9 +1,9 @@
 """The Assistant: the facade front ends and library users call.
 
 `Assistant.open()` gets its parts from `assistant.wiring` (nothing is loaded until the first
-question) and answers through `assistant.chain`: standalone question → hybrid retriever →
-answerer → Answer. It also owns the index's life: the bundled article, adding, removing, the
-write lock, and rebuilding.
+question). `stream` checks a question once, makes it a standalone `Question`, and answers it
+through `assistant.chain` (embed → hybrid retriever → answerer); `ask` is its last item. It also
+owns the index's life: the bundled article, adding, removing, the write lock, and rebuilding.
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import smalltalk
 from assistant.answer import Answer, Turn
 from assistant.config import Settings
 from assistant.followups import standalone_question
 from assistant.questions import Intent, check_question, intent
-from assistant.smalltalk import EXAMPLE
+from assistant.smalltalk import EXAMPLE, reply
 from assistant.wiring import Rewrite, open_corpus
 
 if TYPE_CHECKING:
@@ -176,7 +175,7 @@ class Assistant:
 
     def _reply(self, question: str, kind: Intent) -> Answer:
         if kind is Intent.SMALL_TALK:
-            text = smalltalk.reply(question)
+            text = reply(question)
         elif kind is Intent.ABOUT_ASSISTANT:
             text = self._about()
         else:
