@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 from index.lexical import LexicalIndex, StoredSentence
 from index.loaders import Article
 from index.sentences import iter_sentences
-from index.store import SERVER_TIMEOUT, DocumentInfo, SentenceStore, check_home, make_private
+from index.store import (
+    SERVER_TIMEOUT,
+    DocumentInfo,
+    SentenceStore,
+    Store,
+    check_home,
+    make_private,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,7 +39,7 @@ _SYNC_BATCH = 512
 class Corpus:
     """The sentences of the indexed articles, searchable by vector (Chroma) and by term (SQLite)."""
 
-    def __init__(self, store: SentenceStore, lexical: LexicalIndex) -> None:
+    def __init__(self, store: Store, lexical: LexicalIndex) -> None:
         self.store = store
         self.lexical = lexical
         self._sync_lock = threading.Lock()

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from index.lexical import DocumentWriter, LexicalIndex
-    from index.store import SentenceStore
+    from index.store import Store
 
 __all__ = ["BUNDLED_ID", "Progress", "bundled_article", "ingest"]
 
@@ -58,7 +58,7 @@ def bundled_article() -> Article:
 def ingest(
     articles: Iterable[Article],
     *,
-    store: SentenceStore,
+    store: Store,
     lexical: LexicalIndex | None,
     embedder: Embedder,
     progress: Callable[[Progress], None] | None = None,
@@ -87,7 +87,7 @@ class _Run:
 
     def __init__(
         self,
-        store: SentenceStore,
+        store: Store,
         lexical: LexicalIndex | None,
         embedder: Embedder,
         progress: Callable[[Progress], None] | None,

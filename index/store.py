@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import urlparse
 
 from index.errors import IndexMismatch, StoreUnavailable, UnknownDocument
@@ -37,7 +37,15 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-__all__ = ["Change", "DocumentInfo", "Match", "SentenceStore", "check_home", "make_private"]
+__all__ = [
+    "Change",
+    "DocumentInfo",
+    "Match",
+    "SentenceStore",
+    "Store",
+    "check_home",
+    "make_private",
+]
 
 SENTENCES = "article_sentences"
 DOCUMENTS = "article_documents"
@@ -89,6 +97,49 @@ class Match:
     def document(self) -> str:
         """The article's id."""
         return self.version.rsplit("@", 1)[0]
+
+
+class Store(Protocol):
+    """What the index and the assistant ask of a store; SentenceStore is the real one."""
+
+    @property
+    def identity(self) -> str: ...
+
+    @property
+    def location(self) -> str: ...
+
+    def reload(self) -> None: ...
+
+    def changes_since(self, seq: int) -> list[Change]: ...
+
+    def changed_elsewhere(self, change: Change) -> bool: ...
+
+    def documents(self) -> list[DocumentInfo]: ...
+
+    def document_text(self, doc_id: str) -> str: ...
+
+    def nearest(
+        self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None
+    ) -> list[Match]: ...
+
+    def vectors(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]: ...
+
+    def contains(self, article: Article) -> bool: ...
+
+    def write(
+        self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray
+    ) -> None: ...
+
+    def commit(self, article: Article, sentences: int, centroid: np.ndarray) -> int: ...
+
+    def remove(self, doc_id: str) -> int: ...
+
+    @property
+    def seeded(self) -> bool: ...
+
+    def mark_seeded(self) -> None: ...
+
+    def record_encoder(self, path: str, sha256: str) -> None: ...
 
 
 class SentenceStore:

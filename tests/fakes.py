@@ -1,10 +1,11 @@
-"""Fakes at the project's own seams: an embedder (index.embedders.Embedder) and chat models
-(what `init_chat_model` returns). Tests about storage or about the LLM answerer use them where the
-real model would only cost time; tests about answers use the real thing."""
+"""Fakes at the project's own seams: an embedder (index.embedders.Embedder), a store
+(index.store.Store) and chat models (what `init_chat_model` returns). Tests about storage or
+about the LLM answerer use them where the real model would only cost time; tests about answers
+use the real thing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,7 +14,12 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from pydantic import Field
 
-__all__ = ["FakeEmbedder", "Structured", "replying"]
+from index.errors import UnknownDocument
+from index.loaders import Article
+from index.sentences import Sentence
+from index.store import Change, DocumentInfo, Match
+
+__all__ = ["FakeEmbedder", "MemoryStore", "Structured", "replying"]
 
 
 class FakeEmbedder:
@@ -57,3 +63,89 @@ class Structured(GenericFakeChatModel):
             yield from partials
 
         return RunnableGenerator(fill)
+
+
+class MemoryStore:
+    """The Store seam in memory: versions, the manifest written last, tombstones, brute-force
+    nearest neighbours. What Corpus and ingest rely on, without Chroma."""
+
+    identity = "memory"
+    location = "memory"
+
+    def __init__(self) -> None:
+        self._vectors: dict[tuple[str, int], np.ndarray] = {}  # (version, number) → vector
+        self._manifest: dict[str, tuple[DocumentInfo, str, int, bool]] = {}  # text, seq, removed
+        self._seq = 0
+        self.seeded = False
+
+    def reload(self) -> None:
+        pass
+
+    def changes_since(self, seq: int) -> list[Change]:
+        found = [
+            Change(info, change_seq, removed)
+            for info, _, change_seq, removed in self._manifest.values()
+            if change_seq > seq
+        ]
+        return sorted(found, key=lambda change: change.seq)
+
+    def changed_elsewhere(self, change: Change) -> bool:
+        return False
+
+    def documents(self) -> list[DocumentInfo]:
+        live = [info for info, _, _, removed in self._manifest.values() if not removed]
+        return sorted(live, key=lambda info: info.id)
+
+    def document_text(self, doc_id: str) -> str:
+        record = self._manifest.get(doc_id)
+        if record is None or record[3]:
+            raise UnknownDocument(f"no document '{doc_id}' in the index; see `assistant list`.")
+        return record[1]
+
+    def nearest(
+        self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None
+    ) -> list[Match]:
+        scored = [
+            Match(version, number, float(np.dot(row, vector)))
+            for (version, number), row in self._vectors.items()
+            if documents is None or version.rsplit("@", 1)[0] in documents
+        ]
+        return sorted(scored, key=lambda m: -m.similarity)[: max(k, 0)]
+
+    def vectors(self, keys: Sequence[tuple[str, int]]) -> dict[tuple[str, int], np.ndarray]:
+        return {key: self._vectors[key] for key in keys if key in self._vectors}
+
+    def contains(self, article: Article) -> bool:
+        record = self._manifest.get(article.id)
+        return record is not None and not record[3] and record[0].digest == article.digest
+
+    def write(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray) -> None:
+        version = f"{article.id}@{article.digest}"
+        for sentence, row in zip(sentences, vectors, strict=True):
+            self._vectors[(version, sentence.number)] = row
+
+    def commit(self, article: Article, sentences: int, centroid: np.ndarray) -> int:
+        self._seq += 1
+        info = DocumentInfo(article.id, article.title, article.source, article.digest, sentences)
+        self._manifest[article.id] = (info, article.text, self._seq, False)
+        self._drop(article.id, keep=info.version)
+        return self._seq
+
+    def remove(self, doc_id: str) -> int:
+        self.document_text(doc_id)  # the same error for an unknown one
+        self._seq += 1
+        info = self._manifest[doc_id][0]
+        self._manifest[doc_id] = (info, "", self._seq, True)
+        self._drop(doc_id, keep="")
+        return self._seq
+
+    def mark_seeded(self) -> None:
+        self.seeded = True
+
+    def record_encoder(self, path: str, sha256: str) -> None:
+        pass
+
+    def _drop(self, doc_id: str, keep: str) -> None:
+        for key in [k for k in self._vectors if k[0].rsplit("@", 1)[0] == doc_id]:
+            if key[0] != keep:
+                del self._vectors[key]
