@@ -13,6 +13,7 @@ from functools import cached_property
 
 from assistant.errors import BadQuestion
 from assistant.smalltalk import is_small_talk
+from index.language import NOT_NAMES
 from index.text import STOP_WORDS, words
 
 __all__ = [
@@ -242,14 +243,7 @@ _NAME_WORD = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][\w’'.-]*[\w])")
 def proper_names(question: str) -> list[str]:
     """Capitalised words after the first: names the answer must mention ("Microsoft", "H100")."""
     found = [m.group(1) for m in _NAME_WORD.finditer(question.strip())]
-    return [w for w in found if w.lower() not in STOP_WORDS and w.lower() not in _NOT_NAMES]
-
-
-# Capitalised, but adjectives or acronyms an article may well paraphrase.
-_NOT_NAMES = frozenset(
-    "i ai ceo american americans chinese british french german japanese indian "
-    "russian korean western eastern".split()
-)
+    return [w for w in found if w.lower() not in STOP_WORDS and w.lower() not in NOT_NAMES]
 
 
 _FOLLOWING = " (following: "

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.questions import AnswerType
-from index.text import POSSESSIVE
+from index.language import COUNTRY_OF, MONTH_NAMES, MONTHS, NOT_A_NAME, POSSESSIVE
 
 __all__ = ["Span", "country_of", "find_spans"]
 
@@ -79,16 +79,10 @@ _COUNT = re.compile(
     + _COUNTED,
     re.IGNORECASE,
 )
-_MONTHS = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
-)
 _WEEKDAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = re.compile(
-    r"(?:mid-|early |late )?"
-    + _MONTHS
-    + r"(?:\s\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s(?:1[89]|20)\d{2})?"
-    r"|\b\d{1,2}\s" + _MONTHS + r"(?:\s(?:1[89]|20)\d{2})?"
+    r"(?:mid-|early |late )?" + MONTHS + r"(?:\s\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s(?:1[89]|20)\d{2})?"
+    r"|\b\d{1,2}\s" + MONTHS + r"(?:\s(?:1[89]|20)\d{2})?"
     r"|\b(?:early |late |mid-)?(?:1[89]|20)\d{2}s?\b"
     r"|\b(?:(?:last|next|this) )?(?:week|month|year|" + _WEEKDAYS + r")\b(?: (?:morning|"
     r"afternoon|evening|night))?"
@@ -121,36 +115,11 @@ _NAME = re.compile(
     r"\b(?:[A-Z][\w-]*\d[\w-]*|[A-Z][a-z]*[A-Z][\w-]*|[A-Z]{2,}[\w-]*|"
     r"[A-Z][a-z]+(?:\s(?:(?:of|for|the) )*[A-Z][a-z]+)*)\b"
 )
-# Capitalised words that start sentences or name groups rather than people.
-_NOT_A_NAME = frozenset(
-    "The A An This That These Those It Its He She They We In On At For But And Or As Despite "
-    "However Overall While When After Before Although Many Some Other Others Chinese American "
-    "AI US U.S. Inc Corp Ltd Co Which What Who Whom Whose How Why Where Did Does Do Is Are Was "
-    "Were Has Have Had Can Could Will Would Should Tell Please".split()
-)
-# The countries news names most, with the adjectives it uses for them: enough to tell a country
-# from a city, not a gazetteer.
-_COUNTRY_OF = {
-    "Chinese": "China", "American": "the United States", "U.S.": "the United States",
-    "US": "the United States", "USA": "the United States", "America": "the United States",
-    "United States": "the United States", "British": "the United Kingdom",
-    "UK": "the United Kingdom", "U.K.": "the United Kingdom", "Britain": "the United Kingdom",
-    "United Kingdom": "the United Kingdom", "French": "France", "German": "Germany",
-    "Japanese": "Japan", "Indian": "India", "Russian": "Russia", "South Korean": "South Korea",
-    "Korean": "Korea", "Taiwanese": "Taiwan", "Canadian": "Canada", "Australian": "Australia",
-    "Italian": "Italy", "Spanish": "Spain", "Dutch": "the Netherlands", "Swiss": "Switzerland",
-    "Swedish": "Sweden", "Israeli": "Israel", "Iranian": "Iran", "Brazilian": "Brazil",
-    "Mexican": "Mexico", "Saudi": "Saudi Arabia", "Turkish": "Turkey", "Ukrainian": "Ukraine",
-    "Polish": "Poland", "Irish": "Ireland", "Singaporean": "Singapore",
-}  # fmt: skip
-_COUNTRY_OF |= {country.removeprefix("the "): country for country in _COUNTRY_OF.values()}
-_COUNTRY_OF |= {c: c for c in ("Korea", "Netherlands", "Hong Kong")}
 _COUNTRY = re.compile(
     r"(?<![\w.])(?:"
-    + "|".join(re.escape(name) for name in sorted(_COUNTRY_OF, key=len, reverse=True))
+    + "|".join(re.escape(name) for name in sorted(COUNTRY_OF, key=len, reverse=True))
     + r")(?![\w-])"
 )
-_MONTH_NAMES = frozenset(re.sub(r"[()?:\\.]", " ", _MONTHS).replace("|", " ").split())
 # A capitalised name after "in" or "from" ("based in Hangzhou"), when it is no month or country.
 _PLACE_AFTER = re.compile(
     r"\b(?:in|from|near)\s(" + _CAPITALISED + r"(?:\s" + _CAPITALISED + r")?)"
@@ -182,7 +151,7 @@ def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
             tokens = text.split(" ")
             # "OpenAI’s Sam Altman" names Sam Altman; "The company" names nobody
             while tokens and (
-                tokens[0] in _NOT_A_NAME or (len(tokens) > 1 and POSSESSIVE.search(tokens[0]))
+                tokens[0] in NOT_A_NAME or (len(tokens) > 1 and POSSESSIVE.search(tokens[0]))
             ):
                 offset += len(tokens.pop(0)) + 1
             if not tokens or (kind is AnswerType.PERSON and len(tokens) < 2):
@@ -197,14 +166,14 @@ def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
 
 def _places(sentence: str) -> list[Span]:
     found = {
-        m.start(): Span(m.start(), m.end(), m.group(), _COUNTRY_OF[m.group()])
+        m.start(): Span(m.start(), m.end(), m.group(), COUNTRY_OF[m.group()])
         for m in _COUNTRY.finditer(sentence)
     }
     for m in _PLACE_AFTER.finditer(sentence):
         name = m.group(1)
         # "in DeepSeek’s office" names an owner, not a place.
         owner = POSSESSIVE.search(name)
-        if m.start(1) in found or owner or name in _NOT_A_NAME or name in _MONTH_NAMES:
+        if m.start(1) in found or owner or name in NOT_A_NAME or name in MONTH_NAMES:
             continue
         found[m.start(1)] = Span(m.start(1), m.end(1), name)
     return [found[start] for start in sorted(found)]
@@ -212,4 +181,4 @@ def _places(sentence: str) -> list[Span]:
 
 def country_of(name: str) -> str:
     """The country a country name or nationality names ("Chinese" → "China"), or ""."""
-    return _COUNTRY_OF.get(name.strip(), "")
+    return COUNTRY_OF.get(name.strip(), "")

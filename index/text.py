@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from index.language import INTERCHANGEABLE, POSSESSIVE
+
 __all__ = ["POSSESSIVE", "STOP_WORDS", "clean_line", "content_words", "stem", "terms", "words"]
 
 STOP_WORDS = frozenset(
@@ -36,10 +38,6 @@ def clean_line(text: str, limit: int = 200) -> str:
 
 
 _WORD = re.compile(r"\$?\d+(?:[.,]\d+)*%?(?![^\W_])|[^\W_]+(?:['’][^\W\d_]+)*")
-# A possessive ending ("DeepSeek’s"): the one definition every module uses.
-POSSESSIVE = re.compile(r"['’]s$")
-# Names the news uses interchangeably.
-_SAME_AS = {"america": "usa", "american": "usa", "americans": "usa", "chinese": "china"}
 _ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
@@ -54,7 +52,7 @@ def words(text: str) -> list[str]:
     found = []
     for token in _WORD.findall(text.lower()):
         token = POSSESSIVE.sub("", token).strip("$%").replace(",", "")
-        token = _SAME_AS.get(token, token)
+        token = INTERCHANGEABLE.get(token, token)
         if token:
             found.append(token)
     return found

@@ -36,6 +36,7 @@ from assistant.answerers.verdict import VERDICT_FEATURES, Verdict, verdicts
 from assistant.errors import AssistantError
 from assistant.questions import AnswerType, Question, proper_names
 from assistant.spans import Span, find_spans
+from index.language import CITY_NOUNS, COUNTRY_NOUNS
 from index.text import POSSESSIVE, content_words, stem, terms
 
 if TYPE_CHECKING:
@@ -93,8 +94,8 @@ _CLASS_NOUNS = frozenset(
     for w in "framework model company firm startup chip chips platform system app technology "
     "product country city agency bank university group".split()
 )
-_COUNTRY_NOUNS = frozenset(stem(w) for w in "country countries nation nations".split())
-_CITY_NOUNS = frozenset(stem(w) for w in "city cities town towns".split())
+_COUNTRY_NOUNS = frozenset(stem(w) for w in COUNTRY_NOUNS)
+_CITY_NOUNS = frozenset(stem(w) for w in CITY_NOUNS)
 _NEAR_SYNONYM_FLOOR = 0.40  # word-vector cosine below which two words are unrelated
 _NEAR_SYNONYM_FULL = 0.80  # ... and from which they count as the same word
 # Sentences are compared with the question a window of words at a time, so that a long sentence

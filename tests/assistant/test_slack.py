@@ -301,7 +301,8 @@ def test_a_post_that_landed_but_timed_out_is_not_posted_twice(bot_for: Any) -> N
 
 
 def test_a_burst_of_200_events_with_duplicates_and_failures(bot_for: Any) -> None:
-    bot = bot_for(retry_wait=0.05, timeout=1, per_user=(1000, 60.0))
+    # A post that timed out may still be on its way: the bot waits a second before it looks.
+    bot = bot_for(retry_wait=1.0, timeout=1, per_user=(1000, 60.0))
     for _ in range(4):
         bot.api.fail(
             "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
