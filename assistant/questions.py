@@ -13,8 +13,8 @@ from functools import cached_property
 
 from assistant.errors import BadQuestion
 from assistant.smalltalk import is_small_talk
-from index.language import NOT_NAMES
-from index.text import STOP_WORDS, words
+from index.language import NOT_NAMES, POSSESSIVE
+from index.text import STOP_WORDS, content_words, stem, terms, words
 
 __all__ = [
     "AnswerType",
@@ -246,7 +246,28 @@ def proper_names(question: str) -> list[str]:
     return [w for w in found if w.lower() not in STOP_WORDS and w.lower() not in NOT_NAMES]
 
 
+def _without_names(text: str) -> str:
+    """`text` with every proper name it uses (and its possessive) taken out."""
+    for name in proper_names(text):
+        name = POSSESSIVE.sub("", name)
+        text = re.sub(rf"\b{re.escape(name)}(?:['’]s)?\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split()) or text
+
+
+# Words that frame a question rather than say what it is about.
+_FRAME_WORDS = frozenset(
+    "article story report piece mention mentioned mentions quoted quote happen happened "
+    "according said say says think thinks explain explains describe described".split()
+)
 _FOLLOWING = " (following: "
+
+
+def _key_terms(text: str) -> tuple[tuple[str, str], ...]:
+    found: dict[str, str] = {}
+    for word in content_words(text):
+        if word not in _FRAME_WORDS and len(word) > 1:
+            found.setdefault(stem(word), word)
+    return tuple(found.items())
 
 
 @dataclass(frozen=True)
@@ -254,13 +275,17 @@ class Question:
     """A question as the answer path reads it, parsed once.
 
     `asked` is the question itself, standing alone (a follow-up's pronouns resolved). A terse
-    follow-up ("and the cost?") also carries the question before it as `context`: retrieval and
-    the key terms read both (`query`), while what kind of answer is wanted, about what and whom,
-    comes from `asked` alone.
+    follow-up ("and the cost?") also carries the question before it as `context`. Retrieval
+    (`query`), `key_terms_with_context`, `said` and `unnamed` read both; what kind of answer is
+    wanted, about what and whom (`kind`, `focus`, `names`, `key_terms`) comes from `asked` alone.
     """
 
     asked: str
     context: str = ""
+
+    @property
+    def _with_context(self) -> str:
+        return f"{self.asked} {self.context}" if self.context else self.asked
 
     @property
     def query(self) -> str:
@@ -281,6 +306,39 @@ class Question:
     def names(self) -> tuple[str, ...]:
         """The proper names the question itself uses."""
         return tuple(proper_names(self.asked))
+
+    @cached_property
+    def focus_terms(self) -> frozenset[str]:
+        """The stems of `focus`."""
+        return frozenset(stem(w) for w in self.focus)
+
+    @cached_property
+    def name_terms(self) -> frozenset[str]:
+        """The stemmed words of the question's own names: what an answer must be about."""
+        return frozenset(t for name in self.names for t in terms(name))
+
+    @cached_property
+    def key_terms(self) -> tuple[tuple[str, str], ...]:
+        """(stem, word) of the words that say what the question itself asks about, once per
+        stem: not the words that frame a question ("according", "article"), nor single letters.
+        How much each counts (its idf) is the index's to say."""
+        return _key_terms(self.asked)
+
+    @cached_property
+    def key_terms_with_context(self) -> tuple[tuple[str, str], ...]:
+        """`key_terms` of the question and its context: what a terse follow-up is about."""
+        return _key_terms(self._with_context)
+
+    @cached_property
+    def said(self) -> frozenset[str]:
+        """The stems of every content word of the question and its context: an answer that says
+        nothing else is no answer ("Who runs Apple?" is not "Apple")."""
+        return frozenset(terms(self._with_context))
+
+    @cached_property
+    def unnamed(self) -> str:
+        """The question and its context with their names taken out: what is asked, of anyone."""
+        return " ".join(_without_names(part) for part in (self.asked, self.context) if part)
 
     @classmethod
     def of(cls, query: str | Question) -> Question:

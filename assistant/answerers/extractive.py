@@ -34,10 +34,10 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from assistant.answer import Answer, Hit
 from assistant.answerers.verdict import VERDICT_FEATURES, Verdict, verdicts
 from assistant.errors import AssistantError
-from assistant.questions import AnswerType, Question, proper_names
+from assistant.questions import AnswerType, Question
 from assistant.spans import Span, find_spans
 from index.language import CITY_NOUNS, COUNTRY_NOUNS
-from index.text import POSSESSIVE, content_words, stem, terms
+from index.text import content_words, stem, terms
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,11 +55,6 @@ __all__ = [
 Mode = Literal["features", "model", "combined"]
 
 NOT_FOUND = "The article does not say."
-# Words that frame a question rather than say what it is about.
-_FRAME_WORDS = frozenset(
-    "article story report piece mention mentioned mentions quoted quote happen happened "
-    "according said say says think thinks explain explains describe described".split()
-)
 _TYPED = {
     AnswerType.AMOUNT,
     AnswerType.COUNT,
@@ -217,21 +212,18 @@ class ExtractiveAnswerer:
         """The texts of `query` that `evidence` embeds and has not cached."""
         if self.mode == "model":
             return []
-        text = Question.of(query).query
-        missing = [w for _, w, _ in self._key_terms(text) if w not in self._text_vectors]
-        return [_without(_names(text), text), *missing]
+        asked = Question.of(query)
+        missing = [w for _, w in asked.key_terms_with_context if w not in self._text_vectors]
+        return [asked.unnamed, *missing]
 
     def evidence(self, query: str | Question, hits: Sequence[Hit]) -> list[Evidence]:
         """Evidence for each candidate sentence, most relevant first."""
         asked = Question.of(query)
-        question = asked.query  # key terms and spans read the carried question too
-        kind = asked.kind  # what kind of answer, about whom: the question itself
-        key = self._key_terms(question)
-        focus_terms = {stem(w) for w in asked.focus}
-        names = {t for name in asked.names for t in terms(name)}
+        key = [(t, w, self._vocabulary.idf(t)) for t, w in asked.key_terms_with_context]
+        names = asked.name_terms
         known = sum(1 for t in names if self._vocabulary.mentions(t)) / len(names) if names else 1.0
         candidates = hits[:_CANDIDATES]
-        unnamed = _without(_names(question), question)
+        unnamed = asked.unnamed
         windows = [_windows(h.sentence.text) for h in candidates]
         # One call for whatever is not cached yet: a call to the model costs more than a text in
         # it. The question's own texts usually came with the query's (`texts_to_embed`).
@@ -245,7 +237,7 @@ class ExtractiveAnswerer:
         # without the name, only to one about an officer. The sentence's best window counts.
         found = [
             replace(
-                self._evidence(kind, key, focus_terms, names, question, hit),
+                self._evidence(asked, key, hit),
                 known_names=known,
                 predicate=max(float(vectors[unnamed] @ vectors[w]) for w in ws),
             )
@@ -377,25 +369,9 @@ class ExtractiveAnswerer:
 
     # --- evidence ------------------------------------------------------------------------------
 
-    def _key_terms(self, question: str) -> list[tuple[str, str, float]]:
-        """(stem, word, weight) of the words that say what the question is about."""
-        seen: dict[str, tuple[str, str, float]] = {}
-        for word in content_words(question):
-            if word in _FRAME_WORDS or len(word) < 2:
-                continue
-            term = stem(word)
-            seen.setdefault(term, (term, word, self._vocabulary.idf(term)))
-        return list(seen.values())
-
-    def _evidence(
-        self,
-        kind: AnswerType,
-        key: list[tuple[str, str, float]],
-        focus_terms: set[str],
-        names: set[str],
-        question: str,
-        hit: Hit,
-    ) -> Evidence:
+    def _evidence(self, asked: Question, key: list[tuple[str, str, float]], hit: Hit) -> Evidence:
+        """`key`: the question's key terms, each with its weight."""
+        kind, focus_terms, names = asked.kind, asked.focus_terms, asked.name_terms
         text = hit.sentence.text
         sentence_words = _sentence_words(text)
         by_stem: dict[str, list[int]] = {}
@@ -425,7 +401,7 @@ class ExtractiveAnswerer:
         rare = [m for (_, _, w), m in zip(key, matches) if w >= 0.5 * max(weights, default=0)]
         weakest = min(rare, default=0.0)
         typed = kind in _TYPED
-        span = _best_span(kind, text, question, focus_terms, names, matched_at) if typed else None
+        span = _best_span(asked, text, matched_at) if typed else None
         closeness = _closeness(span, matched_at) if span else 0.0
         if kind in (AnswerType.NAME, AnswerType.PLACE) and span is not None:
             focus = 1.0  # the span is of the asked class (see _names_another_class)
@@ -572,18 +548,6 @@ def _sentence_words(text: str) -> tuple[tuple[int, str], ...]:
     return tuple((offset, w) for offset, token in tokens for w in content_words(token))
 
 
-def _names(question: str) -> list[str]:
-    """The question's proper names, without possessives."""
-    return [POSSESSIVE.sub("", n) for n in proper_names(question)]
-
-
-def _without(names: list[str], text: str) -> str:
-    """`text` with every mention of `names` (and their possessives) taken out."""
-    for name in names:
-        text = re.sub(rf"\b{re.escape(name)}(?:['’]s)?\b", " ", text, flags=re.IGNORECASE)
-    return " ".join(text.split()) or text
-
-
 def _windows(text: str) -> list[str]:
     """Overlapping runs of `_WINDOW_WORDS` words covering `text`."""
     tokens = text.split()
@@ -595,21 +559,16 @@ def _windows(text: str) -> list[str]:
 
 
 def _best_span(
-    kind: AnswerType,
-    text: str,
-    question: str,
-    focus_terms: set[str],
-    names: set[str],
-    matched_at: list[tuple[tuple[int, ...], float]],
+    asked: Question, text: str, matched_at: list[tuple[tuple[int, ...], float]]
 ) -> Span | None:
     """The typed span nearest the sentence's matched key terms, not already in the question."""
-    asked = {stem(w) for w in content_words(question)}
+    kind, focus_terms = asked.kind, asked.focus_terms
     spans = [
         s
         for s in find_spans(kind, text)
-        if not {stem(w) for w in content_words(s.text)} <= asked
+        if not set(terms(s.text)) <= asked.said
         # "Apple Music" is no one who runs Apple: a person is not named after the question's names.
-        and not (kind is AnswerType.PERSON and set(terms(s.text)) & names)
+        and not (kind is AnswerType.PERSON and set(terms(s.text)) & asked.name_terms)
         and not (kind is AnswerType.NAME and _names_another_class(s, text, focus_terms))
         and not (kind is AnswerType.PLACE and _another_kind_of_place(s, focus_terms))
     ]
@@ -624,7 +583,7 @@ def _best_span(
     )
 
 
-def _names_another_class(span: Span, text: str, focus_terms: set[str]) -> bool:
+def _names_another_class(span: Span, text: str, focus_terms: frozenset[str]) -> bool:
     """ "the DeepSeek-V3 framework" names a framework: no answer to "which model"."""
     following = re.match(r"\s+([a-z]+)", text[span.end :])
     if not focus_terms or following is None:
@@ -633,7 +592,7 @@ def _names_another_class(span: Span, text: str, focus_terms: set[str]) -> bool:
     return noun in _CLASS_NOUNS and noun not in focus_terms
 
 
-def _another_kind_of_place(span: Span, focus_terms: set[str]) -> bool:
+def _another_kind_of_place(span: Span, focus_terms: frozenset[str]) -> bool:
     """A country is no answer to "which city", nor a city to "which country"."""
     if focus_terms & _CITY_NOUNS:
         return bool(span.country)

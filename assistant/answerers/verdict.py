@@ -23,7 +23,7 @@ from typing import Protocol
 from assistant.answer import Hit
 from assistant.questions import AnswerType, Question
 from assistant.spans import Span, find_spans
-from index.text import POSSESSIVE, content_words, stem, terms
+from index.text import terms
 
 __all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
 
@@ -99,13 +99,10 @@ def verdicts(asked: Question, hits: Sequence[Hit], vocabulary: ArticleVocabulary
     judged = [h for h in hits if h.judgement is not None]
     if not judged:
         return []
-    question = asked.asked
     kind = asked.kind
-    names = [POSSESSIVE.sub("", n) for n in asked.names]
-    name_terms = {t for name in names for t in terms(name)}
+    name_terms = asked.name_terms
     known = _share(name_terms, vocabulary.mentions)
-    key = {stem(w) for w in content_words(question) if len(w) > 1}
-    weights = {t: vocabulary.idf(t) for t in key}
+    weights = {t: vocabulary.idf(t) for t, _ in asked.key_terms}
     found = []
     for i, hit in enumerate(judged):
         relevance = hit.judgement.relevance  # type: ignore[union-attr]
@@ -113,7 +110,7 @@ def verdicts(asked: Question, hits: Sequence[Hit], vocabulary: ArticleVocabulary
         here = set(terms(hit.sentence.text))
         around = here | set(terms(hit.before)) | set(terms(hit.title))
         document = hit.sentence.document
-        span, margin = _short_span(kind, question, hit, name_terms)
+        span, margin = _short_span(asked, hit)
         found.append(
             Verdict(
                 hit=hit,
@@ -140,26 +137,23 @@ def verdicts(asked: Question, hits: Sequence[Hit], vocabulary: ArticleVocabulary
     return found
 
 
-def _share(name_terms: set[str], present: Callable[[str], bool]) -> float:
+def _share(name_terms: frozenset[str], present: Callable[[str], bool]) -> float:
     if not name_terms:
         return 1.0
     return sum(1 for t in name_terms if present(t)) / len(name_terms)
 
 
-def _short_span(
-    kind: AnswerType, question: str, hit: Hit, name_terms: set[str]
-) -> tuple[Span | None, float]:
+def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     """The short answer in the hit's sentence and the model's margin for it over no answer."""
     judgement = hit.judgement
     assert judgement is not None
-    text = hit.sentence.text
-    asked = {stem(w) for w in content_words(question)}
+    kind, text = asked.kind, hit.sentence.text
     spans = [
         s
         for s in find_spans(kind, text)
         # An answer is not what the question already says ("Who runs Apple?" is not "Apple").
-        if not {stem(w) for w in content_words(s.text)} <= asked
-        and not (kind is AnswerType.PERSON and set(terms(s.text)) & name_terms)
+        if not set(terms(s.text)) <= asked.said
+        and not (kind is AnswerType.PERSON and set(terms(s.text)) & asked.name_terms)
     ]
     if kind not in FIGURES and not (kind in _NAMED and spans):
         # The model's own span, where no span of the asked type is found.
@@ -167,7 +161,7 @@ def _short_span(
         if own is not None:
             start, end = _whole_words(text, own[0], own[1])
             words = text[start:end].split()
-            if 0 < len(words) <= _FREE_SPAN_WORDS and not set(terms(text[start:end])) <= asked:
+            if 0 < len(words) <= _FREE_SPAN_WORDS and not set(terms(text[start:end])) <= asked.said:
                 spans.append(Span(start, end, text[start:end]))
     if kind in FIGURES and any(_DIGIT.search(s.text) for s in spans):
         # A figure ("$6 million") answers better than a vague amount ("billions").

@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.errors import BadQuestion
-from assistant.questions import AnswerType, Intent, answer_type, check_question, intent
+from assistant.questions import AnswerType, Intent, Question, answer_type, check_question, intent
 
 
 @pytest.mark.parametrize(
@@ -73,3 +73,29 @@ def test_intent(question: str, expected: Intent) -> None:
 )
 def test_answer_type(question: str, expected: AnswerType) -> None:
     assert answer_type(question) is expected
+
+
+def test_a_question_is_read_once_into_its_parts() -> None:
+    asked = Question("What did the article say about Nvidia's stock ticker?")
+    assert asked.kind is AnswerType.OTHER
+    assert asked.names == ("Nvidia's",)
+    assert asked.name_terms == {"nvidia"}
+    # Framing words ("article", "say") say nothing of what is asked about.
+    assert [word for _, word in asked.key_terms] == ["nvidia", "stock", "ticker"]
+    assert asked.unnamed == "What did the article say about stock ticker?"
+
+
+def test_a_follow_ups_context_is_read_only_where_it_helps() -> None:
+    asked = Question("And the cost?", context="How much did DeepSeek spend on chips?")
+    assert asked.kind is AnswerType.OTHER  # the kind comes from the question alone
+    assert asked.names == ()
+    assert [word for _, word in asked.key_terms] == ["cost"]
+    assert [word for _, word in asked.key_terms_with_context] == [
+        "cost",
+        "deepseek",
+        "spend",
+        "chips",
+    ]
+    assert {"cost", "spend"} <= asked.said
+    assert "DeepSeek" not in asked.unnamed and "chips" in asked.unnamed
+    assert Question.of(asked.query) == asked
