@@ -13,6 +13,11 @@ article's questions weighted to count as much as the news ones together; never o
 benchmark's held-out articles, the DeepSeek test sets or the dev set's held-out split. It also
 prints the threshold the reranker alone would use ("model" mode).
 
+A refit does not reproduce the shipped file exactly, nor does it settle when repeated: a
+follow-up is read with the answers before it, and those come from the decision in place, so each
+run starts from the last one's answers (the threshold moves by a few hundredths and the fitting
+split's figures by a point or two). Judge a change against that spread, not against one run.
+
 `features` refits the answerer as it stood before the reranker (`calibration.json`), as follows.
 
 Fits on tests/data/deepseek_train.jsonl plus the dev split of tests/data/deepseek_dev.jsonl; the
