@@ -13,7 +13,7 @@ from functools import cached_property
 
 from assistant.errors import BadQuestion
 from assistant.smalltalk import is_small_talk
-from index.language import NOT_NAMES, POSSESSIVE
+from index.language import COUNTRY_NOUNS, NOT_NAMES, POSSESSIVE
 from index.text import STOP_WORDS, content_words, stem, terms, words
 
 __all__ = [
@@ -311,6 +311,11 @@ class Question:
     def focus_terms(self) -> frozenset[str]:
         """The stems of `focus`."""
         return frozenset(stem(w) for w in self.focus)
+
+    @cached_property
+    def asks_for_a_country(self) -> bool:
+        """Whether a country is what is asked for ("Which country ...?")."""
+        return bool(self.focus_terms & {stem(w) for w in COUNTRY_NOUNS})
 
     @cached_property
     def name_terms(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from assistant.questions import AnswerType
 from index.language import COUNTRY_OF, MONTH_NAMES, MONTHS, NOT_A_NAME, POSSESSIVE
 
-__all__ = ["Span", "country_of", "find_spans"]
+__all__ = ["Span", "country_of", "find_spans", "where"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class Span:
     end: int
     text: str
     country: str = ""  # the country a place span names or describes ("Chinese" → "China")
+    describes: bool = False  # a country named to describe what follows ("US forces")
 
     @property
     def answer(self) -> str:
@@ -120,9 +121,14 @@ _COUNTRY = re.compile(
     + "|".join(re.escape(name) for name in sorted(COUNTRY_OF, key=len, reverse=True))
     + r")(?![\w-])"
 )
-# A capitalised name after "in" or "from" ("based in Hangzhou"), when it is no month or country.
+# A capitalised name after "in", "at", "from" or "near" ("based in Hangzhou", "In Brussels, ...",
+# "at the Adelaide Oval"), when it is no month or country.
 _PLACE_AFTER = re.compile(
-    r"\b(?:in|from|near)\s(" + _CAPITALISED + r"(?:\s" + _CAPITALISED + r")?)"
+    r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s(?:the\s)?("
+    + _CAPITALISED
+    + r"(?:\s"
+    + _CAPITALISED
+    + r"){0,2})"
 )
 
 _FINDERS: dict[AnswerType, re.Pattern[str]] = {
@@ -164,9 +170,24 @@ def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
     return spans
 
 
+# After a country's name, a word it describes ("US Defence Secretary", "US forces"), not one
+# that goes on the sentence ("the US and China", "in the US on Monday").
+_DESCRIBED = re.compile(
+    r"\s+(?!(?:and|or|but|in|on|at|to|for|by|with|as|is|was|are|were|has|had|have|will|would|"
+    r"could|said|says|last|this|next)\b)[A-Za-z]"
+)
+
+
 def _places(sentence: str) -> list[Span]:
     found = {
-        m.start(): Span(m.start(), m.end(), m.group(), COUNTRY_OF[m.group()])
+        m.start(): Span(
+            m.start(),
+            m.end(),
+            m.group(),
+            COUNTRY_OF[m.group()],
+            describes=COUNTRY_OF[m.group()].removeprefix("the ") != m.group()
+            and bool(_DESCRIBED.match(sentence, m.end())),
+        )
         for m in _COUNTRY.finditer(sentence)
     }
     for m in _PLACE_AFTER.finditer(sentence):
@@ -177,6 +198,15 @@ def _places(sentence: str) -> list[Span]:
             continue
         found[m.start(1)] = Span(m.start(1), m.end(1), name)
     return [found[start] for start in sorted(found)]
+
+
+def where(spans: list[Span], asks_for_a_country: bool) -> list[Span]:
+    """The place spans that can say where something is or happened: "US Defence Secretary
+    Donald Rumsfeld ... in Brussels" happened in Brussels, unless a country is what is asked."""
+    if asks_for_a_country:
+        return spans
+    plain = [s for s in spans if not s.describes]
+    return plain or spans
 
 
 def country_of(name: str) -> str:

@@ -35,7 +35,7 @@ from assistant.answer import Answer, Hit
 from assistant.answerers.verdict import VERDICT_FEATURES, Verdict, verdicts
 from assistant.errors import AssistantError
 from assistant.questions import AnswerType, Question
-from assistant.spans import Span, find_spans
+from assistant.spans import Span, find_spans, where
 from index.language import CITY_NOUNS, COUNTRY_NOUNS
 from index.text import content_words, stem, terms
 
@@ -572,6 +572,8 @@ def _best_span(
         and not (kind is AnswerType.NAME and _names_another_class(s, text, focus_terms))
         and not (kind is AnswerType.PLACE and _another_kind_of_place(s, focus_terms))
     ]
+    if kind is AnswerType.PLACE:
+        spans = where(spans, asked.asks_for_a_country)
     if not spans:
         return None
     # A figure ("$6 million") answers better than a vague amount ("billions").

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from assistant.answer import Hit
 from assistant.questions import AnswerType, Question
-from assistant.spans import Span, find_spans
+from assistant.spans import Span, find_spans, where
 from index.text import terms
 
 __all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
@@ -155,6 +155,8 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
         if not set(terms(s.text)) <= asked.said
         and not (kind is AnswerType.PERSON and set(terms(s.text)) & asked.name_terms)
     ]
+    if kind is AnswerType.PLACE:
+        spans = where(spans, asked.asks_for_a_country)
     if kind not in FIGURES and not (kind in _NAMED and spans):
         # The model's own span, where no span of the asked type is found.
         own = judgement.best_span()

@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.questions import AnswerType
-from assistant.spans import find_spans
+from assistant.spans import find_spans, where
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,24 @@ def test_a_nationality_answers_with_its_country() -> None:
     ]
     (city,) = find_spans(AnswerType.PLACE, "It is based in Hangzhou.")
     assert city.answer == "Hangzhou" and not city.country
+
+
+def test_where_something_happened_is_not_the_country_describing_someone() -> None:
+    sentence = (
+        "In Brussels, the US Defence Secretary, Donald Rumsfeld, has told NATO allies to prepare."
+    )
+    spans = find_spans(AnswerType.PLACE, sentence)
+    assert [(s.text, s.describes) for s in spans] == [("Brussels", False), ("US", True)]
+    assert [s.text for s in where(spans, asks_for_a_country=False)] == ["Brussels"]
+    # "Which country ...?": the country that describes someone may be the answer.
+    assert [s.text for s in where(spans, asks_for_a_country=True)] == ["Brussels", "US"]
+    # A country the sentence goes on from describes nothing.
+    (both,) = [find_spans(AnswerType.PLACE, "Relations between the US and China soured.")]
+    assert [s.describes for s in both] == [False, False]
+
+
+def test_a_place_after_at_or_at_the_start_of_a_sentence() -> None:
+    found = find_spans(AnswerType.PLACE, "The first Test starts at the Adelaide Oval tomorrow.")
+    assert [s.text for s in found] == ["Adelaide Oval"]
+    found = find_spans(AnswerType.PLACE, "It landed at Kennedy Space Centre in Florida.")
+    assert [s.text for s in found] == ["Kennedy Space Centre", "Florida"]
