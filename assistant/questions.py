@@ -174,7 +174,9 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.DATE,
         re.compile(
-            r"^when\b|\b(?:what|which) (?:year|month|date|day)\b|"
+            r"^when\b|\b(?:what|which) (?:year|month|date|day|holiday|season)\b|"
+            # "At what local time ...?", "What time did it land?"
+            r"\b(?:what|which) (?:\w+ )?time\b|"
             r"\bsince when\b|\bin what year\b",
             re.I,
         ),

@@ -69,6 +69,9 @@ def test_intent(question: str, expected: Intent) -> None:
         ("How few chips did it need?", AnswerType.COUNT),
         ("What was R1's reported training bill?", AnswerType.AMOUNT),
         ("What did American firms spend on similar models?", AnswerType.AMOUNT),
+        ("At what local time did the helicopters come down?", AnswerType.DATE),
+        ("Over which holiday will flights run as usual?", AnswerType.DATE),
+        ("What did he say at the time?", AnswerType.OTHER),
     ],
 )
 def test_answer_type(question: str, expected: AnswerType) -> None:
