@@ -17,6 +17,8 @@ from index.encoder import OnnxModel, packaged_tokenizer
 from index.errors import StoreUnavailable
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
@@ -24,9 +26,10 @@ __all__ = ["DEFAULT_MODEL", "Embedder", "OnnxEmbedder", "SentenceTransformerEmbe
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
-# Texts are embedded in batches of similar length: padding a short sentence to a long one's length
-# would cost as much as the long one.
-BATCH = 32
+# Texts are embedded in small batches of similar length, one batch per core at a time: padding a
+# short sentence to a long one's length would cost as much as the long one, and two calls side by
+# side keep both cores busier than one call split across them (about 1.3x the sentences a second).
+BATCH = 8
 WINDOW = 1024
 
 
@@ -47,6 +50,8 @@ class OnnxEmbedder:
     def __init__(self, model: Path) -> None:
         self.path = model
         self._model = OnnxModel(model, packaged_tokenizer(), max_length=MAX_TOKENS)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load the model now rather than on the first embedding."""
@@ -57,13 +62,29 @@ class OnnxEmbedder:
         import numpy as np
 
         out = np.zeros((len(texts), 384), dtype=np.float32)
+        batches: list[list[int]] = []
         for window in range(0, len(texts), WINDOW):
             chunk = range(window, min(window + WINDOW, len(texts)))
             by_length = sorted(chunk, key=lambda i: len(texts[i]))
-            for b in range(0, len(by_length), BATCH):
-                rows = by_length[b : b + BATCH]
-                out[rows] = self._pooled([texts[i] for i in rows])
+            batches += [by_length[b : b + BATCH] for b in range(0, len(by_length), BATCH)]
+        inputs = [[texts[i] for i in rows] for rows in batches]
+        # A session runs calls from several threads at once; a lone batch needs no hand-off.
+        pooled = (
+            map(self._pooled, inputs)
+            if len(inputs) < 2
+            else self._workers().map(self._pooled, inputs)
+        )
+        for rows, vectors in zip(batches, pooled):
+            out[rows] = vectors
         return out
+
+    def _workers(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="embed")
+            return self._pool
 
     def _pooled(self, texts: list[str]) -> np.ndarray:
         import numpy as np
@@ -103,6 +124,13 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             self._model = _shared_model()
         return self._model
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 _load_lock = threading.Lock()

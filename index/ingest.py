@@ -1,16 +1,18 @@
 """Index articles as a stream: split, embed in batches across articles, write, commit each article.
 
 Sentences flow from one article into the next in batches of `BATCH` (the model is fastest on full
-batches of similar length), and each batch goes to Chroma and the lexical mirror as soon as it is
-embedded. An article becomes visible when its last sentence is written: its manifest record
-lands, its older versions are deleted, and its mirror transaction commits. Memory holds one batch,
-however long the article. The bundled article lives here too.
+batches of similar length). A batch is embedded on a thread while the batch before it goes to
+Chroma and the lexical mirror. An article becomes visible when its last sentence is written: its
+manifest record lands (one write for all the articles a batch finishes), its older versions are
+deleted, and its mirror transaction commits. Memory holds two batches, however long the article.
+The bundled article lives here too.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 from index.embedders import Embedder
 from index.loaders import Article, article_from_text
 from index.sentences import Sentence, iter_sentences
+from index.store import Finished
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,10 +78,12 @@ def ingest(
             for sentence in iter_sentences(article.text):
                 run.queue(sentence)
             run.end()
-        run.flush()
+        run.drain()
     except BaseException:
         run.abort()
         raise
+    finally:
+        run.close()
     return [(article, indexed) for _, article, indexed in sorted(run.results, key=lambda r: r[0])]
 
 
@@ -98,11 +103,16 @@ class _Run:
         self.progress = progress
         self.results: list[tuple[int, Article, bool]] = []
         self.batch: list[tuple[_Open, Sentence]] = []
+        # The last full batch, embedded on a thread while this one writes the batch before it.
+        self.embedding: tuple[list[tuple[_Open, Sentence]], Future[np.ndarray]] | None = None
         self.current: _Open | None = None
+        self._embedder_thread = ThreadPoolExecutor(1, thread_name_prefix="ingest")
         self.written = 0
         self.started = time.perf_counter()
 
     def start(self, position: int, article: Article) -> None:
+        if any(part.article.id == article.id for part, _ in self._unwritten()):
+            self.drain()  # the same article again: its first text is committed before
         self.current = _Open(position, article)
 
     def queue(self, sentence: Sentence) -> None:
@@ -114,37 +124,66 @@ class _Run:
     def end(self) -> None:
         assert self.current is not None
         self.current.complete = True
-        if not self.batch or self.batch[-1][0] is not self.current:
-            self._commit(self.current)  # all its sentences are written already
+        if all(part is not self.current for part, _ in self._unwritten()):
+            self._publish([self.current])  # all its sentences are written already
+            self._mirror(self.current, [])
         self.current = None
 
     def flush(self) -> None:
+        """Hand the batch to the embedder, and write the batch before it meanwhile."""
         if not self.batch:
             return
-        vectors = self.embedder.embed([s.text for _, s in self.batch])
-        for part, sentences, rows in _by_article(self.batch, vectors):
-            if part.writer is None and self.lexical is not None:
-                part.writer = self.lexical.replace(part.article.id)
-            self.store.write(part.article, sentences, rows)
-            if part.writer is not None:
-                part.writer.put(sentences)
+        texts = [s.text for _, s in self.batch]
+        ahead = self._embedder_thread.submit(self.embedder.embed, texts)
+        previous, self.embedding, self.batch = self.embedding, (self.batch, ahead), []
+        if previous is not None:
+            self._write(*previous)
+
+    def drain(self) -> None:
+        """Embed and write everything queued."""
+        self.flush()
+        if self.embedding is not None:
+            previous, self.embedding = self.embedding, None
+            self._write(*previous)
+
+    def close(self) -> None:
+        self._embedder_thread.shutdown(wait=False, cancel_futures=True)
+
+    def _unwritten(self) -> list[tuple[_Open, Sentence]]:
+        return (self.embedding[0] if self.embedding else []) + self.batch
+
+    def _write(self, batch: list[tuple[_Open, Sentence]], embedded: Future[np.ndarray]) -> None:
+        """Write an embedded batch, then commit the articles it finishes."""
+        vectors = embedded.result()
+        self.store.write([(part.article, s) for part, s in batch], vectors)
+        runs = list(_by_article(batch, vectors))
+        for part, sentences, rows in runs:
             part.add(rows)
             self.written += len(sentences)
-            if part.complete:
-                self._commit(part)
-        self.batch = []
+        waiting = {id(part) for part, _ in self._unwritten()}
+        self._publish([p for p, _, _ in runs if p.complete and id(p) not in waiting])
+        # The mirror follows the store: a crash in between leaves it behind, and it catches up.
+        for part, sentences, _ in runs:
+            self._mirror(part, sentences)
         self.report()
 
-    def _commit(self, part: _Open) -> None:
-        if part.committed:
+    def _publish(self, parts: list[_Open]) -> None:
+        """Land the manifest records of finished articles: one write for all of them."""
+        self.store.commit([Finished(p.article, p.count, p.centroid()) for p in parts])
+        for part in parts:
+            part.published = True
+            self.results.append((part.position, part.article, True))
+
+    def _mirror(self, part: _Open, sentences: list[Sentence]) -> None:
+        """Put an article's sentences in the lexical mirror; commit them once it is published."""
+        if self.lexical is None:
             return
-        part.committed = True
-        self.store.commit(part.article, part.count, part.centroid())
-        version = f"{part.article.id}@{part.article.digest}"
-        if part.writer is not None:
-            part.writer.commit(version, part.article.title, part.article.pages)
+        if part.writer is None:
+            part.writer = self.lexical.replace(part.article.id)
+        part.writer.put(sentences)
+        if part.published:
+            part.writer.commit(part.article.version, part.article.title, part.article.pages)
             part.writer = None
-        self.results.append((part.position, part.article, True))
 
     def report(self) -> None:
         if self.progress is not None:
@@ -153,7 +192,7 @@ class _Run:
             )
 
     def abort(self) -> None:
-        parts = [p for p, _ in self.batch] + ([self.current] if self.current else [])
+        parts = [p for p, _ in self._unwritten()] + ([self.current] if self.current else [])
         for part in parts:
             if part.writer is not None:
                 part.writer.abort()
@@ -168,8 +207,8 @@ class _Open:
         self.count = 0
         self.total: np.ndarray | None = None
         self.writer: DocumentWriter | None = None
-        self.complete = False
-        self.committed = False
+        self.complete = False  # all its sentences are queued
+        self.published = False  # and written, and its manifest record has landed
 
     def add(self, rows: np.ndarray) -> None:
         self.count += len(rows)

@@ -81,6 +81,11 @@ class Article:
         """A short content hash: sentence ids carry it so a changed article never mixes versions."""
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]
 
+    @property
+    def version(self) -> str:
+        """`id@digest`: names the sentences of this text of the article."""
+        return f"{self.id}@{self.digest}"
+
 
 def page_of(pages: tuple[int, ...], offset: int) -> int | None:
     """The 1-based page holding the character at `offset`, if the article has pages."""

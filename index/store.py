@@ -1,7 +1,9 @@
 """The Chroma store of sentence vectors and of the articles of record: the only chromadb importer.
 
-Two collections. `article_sentences` holds one record per sentence: its vector, its text, and
-`document` / `version` / `number` (version = `id@digest` of the article's text). Chroma's HNSW
+Two collections. `article_sentences` holds one record per sentence: its vector and `document` /
+`version` / `number` (version = `id@digest` of the article's text). Not its text, which the
+lexical mirror and the article's text of record hold: embedded Chroma indexes the trigrams of
+every document it stores, whatever the schema says, which costs time, memory and disk. Its HNSW
 index answers nearest-neighbour queries, embedded or on a server: no process ever loads every
 vector. `article_documents` is the manifest: one record per article with its full text (the text
 of record that sentence offsets point into), title, digest, sentence count and `seq`, the time of
@@ -13,8 +15,8 @@ Writes never leave a half-written article visible. Sentence ids carry the articl
 (`deepseek@3f2a…:4`) and a sentence counts only when the manifest names its version, so an
 article's sentences go in first and its manifest record last; the older versions of that one
 article are deleted after. Whatever an interrupted write leaves is invisible, and is deleted by
-the article's next write or removal (or `assistant rebuild`). Chroma's own full-text index is off:
-the lexical index lives in index.lexical.
+the article's next write or removal (or `assistant rebuild`). The lexical index lives in
+index.lexical.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Change",
     "DocumentInfo",
+    "Finished",
     "Match",
     "SentenceStore",
     "Store",
@@ -86,6 +89,15 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Finished:
+    """An article whose sentences are all written: what its manifest record needs."""
+
+    article: Article
+    sentences: int
+    centroid: np.ndarray
+
+
+@dataclass(frozen=True)
 class Match:
     """A sentence found by vector search: its article version, number and cosine similarity."""
 
@@ -126,11 +138,9 @@ class Store(Protocol):
 
     def contains(self, article: Article) -> bool: ...
 
-    def write(
-        self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray
-    ) -> None: ...
+    def write(self, rows: Sequence[tuple[Article, Sentence]], vectors: np.ndarray) -> None: ...
 
-    def commit(self, article: Article, sentences: int, centroid: np.ndarray) -> int: ...
+    def commit(self, finished: Sequence[Finished]) -> list[int]: ...
 
     def remove(self, doc_id: str) -> int: ...
 
@@ -161,6 +171,7 @@ class SentenceStore:
         self._suffix = suffix
         self.opened_at = _now()  # changes after this, by other processes, need a `reload`
         self.own_changes: set[int] = set()  # the `seq` of each change this object made
+        self._last_seq = 0
         self._built_with = {
             "embedding_model": embedding_model,
             "splitter": splitter,
@@ -348,57 +359,69 @@ class SentenceStore:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def write(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray) -> None:
-        """Store some of an article's sentences; invisible until `commit(article)`."""
-        if len(sentences) != len(vectors):
+    def write(self, rows: Sequence[tuple[Article, Sentence]], vectors: np.ndarray) -> None:
+        """Store sentences, of one article or several; invisible until their article's commit.
+
+        One request for the lot: a request to Chroma costs about as much as a hundred rows.
+        """
+        if len(rows) != len(vectors):
             raise ValueError("one vector per sentence")
-        version = f"{article.id}@{article.digest}"
         size = self._client.get_max_batch_size()
-        for start in range(0, len(sentences), size):
-            batch = sentences[start : start + size]
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
             self._sentences.upsert(
-                ids=[_sentence_id(version, s.number) for s in batch],
+                ids=[_sentence_id(a.version, s.number) for a, s in batch],
                 embeddings=cast(Any, vectors[start : start + size]),
-                documents=[s.text for s in batch],
                 metadatas=[
-                    {"document": article.id, "version": version, "number": s.number} for s in batch
+                    {"document": a.id, "version": a.version, "number": s.number} for a, s in batch
                 ],
             )
 
-    def commit(self, article: Article, sentences: int, centroid: np.ndarray) -> int:
-        """Make the article's written sentences the live ones; returns the change's `seq`.
+    def commit(self, finished: Sequence[Finished]) -> list[int]:
+        """Make each article's written sentences the live ones, in one manifest write; returns
+        each change's `seq`.
 
-        Then deletes the sentences of its other versions.
+        Then deletes the sentences of their other versions. The articles' ids must differ.
         """
-        seq = _now()
-        before = self._documents.get(ids=[article.id], include=["metadatas"])["metadatas"] or []
-        # An update in place keeps the date the article was first added.
-        live = bool(before) and not before[0].get("removed")
-        added = int(cast(Any, before[0].get("added") or seq)) if live else seq
-        self._documents.upsert(
-            ids=[article.id],
-            embeddings=cast(Any, [centroid]),
-            documents=[article.text],
-            metadatas=[
+        if not finished:
+            return []
+        ids = [f.article.id for f in finished]
+        if len(set(ids)) != len(ids):
+            raise ValueError("one commit per article at a time")
+        before = self._documents.get(ids=ids, include=["metadatas"])
+        earlier = dict(zip(before["ids"], before["metadatas"] or []))
+        seqs = self._next_seqs(len(finished))
+        metadatas: list[Any] = []
+        for f, seq in zip(finished, seqs):
+            meta = earlier.get(f.article.id)
+            # An update in place keeps the date the article was first added.
+            live = meta is not None and not meta.get("removed")
+            added = int(cast(Any, meta.get("added") or seq)) if meta and live else seq
+            metadatas.append(
                 {
-                    "title": article.title,
-                    "source": article.source,
-                    "author": article.author,
-                    "published": article.published,
-                    "pages": ",".join(map(str, article.pages)),
+                    "title": f.article.title,
+                    "source": f.article.source,
+                    "author": f.article.author,
+                    "published": f.article.published,
+                    "pages": ",".join(map(str, f.article.pages)),
                     "added": added,
-                    "digest": article.digest,
-                    "sentences": sentences,
+                    "digest": f.article.digest,
+                    "sentences": f.sentences,
                     "seq": seq,
                     "removed": False,
                 }
-            ],
+            )
+        self._documents.upsert(
+            ids=ids,
+            embeddings=cast(Any, [f.centroid for f in finished]),
+            documents=[f.article.text for f in finished],
+            metadatas=metadatas,
         )
-        self.own_changes.add(seq)
-        version = f"{article.id}@{article.digest}"
-        older: Any = {"$and": [{"document": article.id}, {"version": {"$ne": version}}]}
+        self.own_changes.update(seqs)
+        versions = [f.article.version for f in finished]
+        older: Any = {"$and": [{"document": {"$in": ids}}, {"version": {"$nin": versions}}]}
         self._sentences.delete(where=older)
-        return seq
+        return seqs
 
     def remove(self, doc_id: str) -> int:
         """Drop an article and its sentences, leaving a tombstone; returns the change's `seq`."""
@@ -406,7 +429,7 @@ class SentenceStore:
         metas = records["metadatas"] or []
         if not records["ids"] or metas[0].get("removed"):
             raise UnknownDocument(f"no document '{doc_id}' in the index; see `assistant list`.")
-        seq = _now()
+        (seq,) = self._next_seqs(1)
         self.own_changes.add(seq)
         self._documents.upsert(  # the text goes; the record stays, to tell readers of the removal
             ids=[doc_id],
@@ -418,6 +441,12 @@ class SentenceStore:
         return seq
 
     # --- helpers -----------------------------------------------------------------------------
+
+    def _next_seqs(self, count: int) -> list[int]:
+        # Distinct and rising, even for articles committed within the same microsecond.
+        first = max(_now(), self._last_seq + 1)
+        self._last_seq = first + count - 1
+        return list(range(first, first + count))
 
     def _modify_metadata(self, **values: Any) -> None:
         self._documents.modify(metadata={**(self._documents.metadata or {}), **values})
@@ -452,7 +481,8 @@ class SentenceStore:
 
 
 def _schema(filtered: set[str]) -> Any:
-    """Cosine HNSW, no full-text index, and inverted indexes only on the keys filtered on."""
+    """Cosine HNSW, no full-text index (embedded Chroma keeps one anyway), and inverted indexes
+    only on the keys filtered on."""
     from chromadb.api.types import (
         FtsIndexConfig,
         IntInvertedIndexConfig,

@@ -47,7 +47,7 @@ def main() -> None:
         for trial in range(1, args.trials + 1):
             home = work / f"trial-{trial}"
             shutil.copytree(template, home)
-            delay = rng.uniform(0.5, 4.0)  # `add` of the folder takes about 4 s here
+            delay = rng.uniform(0.5, 2.5)  # `add` of the folder takes about 2 s here
             process = subprocess.Popen(
                 [str(BIN / "assistant"), "add", str(folder)],
                 env=environment(home),

@@ -17,7 +17,7 @@ from pydantic import Field
 from index.errors import UnknownDocument
 from index.loaders import Article
 from index.sentences import Sentence
-from index.store import Change, DocumentInfo, Match
+from index.store import Change, DocumentInfo, Finished, Match
 
 __all__ = ["FakeEmbedder", "MemoryStore", "Structured", "replying"]
 
@@ -119,17 +119,20 @@ class MemoryStore:
         record = self._manifest.get(article.id)
         return record is not None and not record[3] and record[0].digest == article.digest
 
-    def write(self, article: Article, sentences: Sequence[Sentence], vectors: np.ndarray) -> None:
-        version = f"{article.id}@{article.digest}"
-        for sentence, row in zip(sentences, vectors, strict=True):
-            self._vectors[(version, sentence.number)] = row
+    def write(self, rows: Sequence[tuple[Article, Sentence]], vectors: np.ndarray) -> None:
+        for (article, sentence), row in zip(rows, vectors, strict=True):
+            self._vectors[(article.version, sentence.number)] = row
 
-    def commit(self, article: Article, sentences: int, centroid: np.ndarray) -> int:
-        self._seq += 1
-        info = DocumentInfo(article.id, article.title, article.source, article.digest, sentences)
-        self._manifest[article.id] = (info, article.text, self._seq, False)
-        self._drop(article.id, keep=info.version)
-        return self._seq
+    def commit(self, finished: Sequence[Finished]) -> list[int]:
+        seqs = []
+        for f in finished:
+            self._seq += 1
+            a = f.article
+            info = DocumentInfo(a.id, a.title, a.source, a.digest, f.sentences)
+            self._manifest[a.id] = (info, a.text, self._seq, False)
+            self._drop(a.id, keep=info.version)
+            seqs.append(self._seq)
+        return seqs
 
     def remove(self, doc_id: str) -> int:
         self.document_text(doc_id)  # the same error for an unknown one

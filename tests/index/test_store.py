@@ -14,7 +14,7 @@ from index.ingest import bundled_article, ingest
 from index.lexical import LexicalIndex
 from index.loaders import Article, article_from_text
 from index.sentences import SPLITTER, split_sentences
-from index.store import SentenceStore
+from index.store import Finished, SentenceStore
 
 from ..fakes import FakeEmbedder
 
@@ -44,6 +44,15 @@ def test_offsets_of_every_stored_sentence(tmp_path: Path) -> None:
     for s in stored:
         assert text[s.start : s.end] == s.text
     assert [s.paragraph for s in stored] == [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5]
+
+
+def test_sentence_records_in_chroma_carry_no_text(tmp_path: Path) -> None:
+    corpus = open_corpus(tmp_path)
+    add(corpus, bundled_article())
+    records = corpus.store._sentences.get(include=["documents", "metadatas"])
+    assert len(records["ids"]) == 11
+    assert set(records["documents"] or []) == {None}  # the mirror and the manifest hold it
+    assert corpus.sentences()[0].text.startswith("The rise of the Chinese company DeepSeek")
 
 
 def test_ingesting_twice_adds_nothing(tmp_path: Path) -> None:
@@ -127,6 +136,35 @@ def test_batches_run_across_articles(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert len(corpus.sentences()) == 12 and len(stored_ids(corpus)) == 12
 
 
+def test_articles_finished_in_one_batch_land_in_one_manifest_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = open_corpus(tmp_path)
+    writes: list[list[str]] = []
+    commit = corpus.store.commit
+    monkeypatch.setattr(
+        corpus.store,
+        "commit",
+        lambda done: writes.append([f.article.id for f in done]) or commit(done),
+    )
+    articles = [article_from_text(f"{name} rose. {name} fell.", doc_id=name) for name in "abc"]
+    assert add(corpus, *articles) == [True] * 3
+    assert writes == [["a", "b", "c"]]
+    changes = corpus.store.changes_since(0)
+    assert [c.document.id for c in changes] == ["a", "b", "c"]
+    assert len({c.seq for c in changes}) == 3  # each article's change has its own seq
+
+
+def test_the_same_article_twice_in_one_ingest_keeps_the_later_text(tmp_path: Path) -> None:
+    corpus = open_corpus(tmp_path)
+    first = article_from_text("Old one. Old two.", doc_id="a")
+    second = article_from_text("New one. New two. New three.", doc_id="a")
+    assert add(corpus, first, second) == [True, True]
+    assert corpus.store.document_text("a") == second.text
+    assert [s.text for s in corpus.sentences()] == ["New one.", "New two.", "New three."]
+    assert len(stored_ids(corpus)) == 3
+
+
 def test_interrupted_ingest_leaves_finished_articles_and_hides_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -148,8 +186,9 @@ def test_mirror_catches_up_after_a_crash_between_store_and_mirror(tmp_path: Path
     corpus, embedder = open_corpus(tmp_path), FakeEmbedder()
     article = bundled_article()
     sentences = split_sentences(article.text)
-    corpus.store.write(article, sentences, embedder.embed([s.text for s in sentences]))
-    corpus.store.commit(article, len(sentences), np.ones(16, dtype=np.float32) / 4)
+    vectors = embedder.embed([s.text for s in sentences])
+    corpus.store.write([(article, s) for s in sentences], vectors)
+    corpus.store.commit([Finished(article, len(sentences), np.ones(16, dtype=np.float32) / 4)])
     reopened = open_corpus(tmp_path)  # the mirror never heard of it
     reopened.sync()
     assert len(reopened.sentences()) == 11
