@@ -1,9 +1,10 @@
 """The Assistant: the facade front ends and library users call.
 
-`Assistant.open()` gets its parts from `assistant.wiring` (nothing is loaded until the first
-question). `stream` checks a question once, makes it a standalone `Question`, and answers it
-through `assistant.chain` (embed → hybrid retriever → answerer); `ask` is its last item. It also
-owns the index's life: the bundled article, adding, removing, the write lock, and rebuilding.
+`Assistant.open()` gets its parts from `assistant.wiring`: nothing is loaded until the first
+question, and what answers is built only then. `stream` checks a question once, makes it a
+standalone `Question`, and answers it through `assistant.chain` (embed → hybrid retriever →
+answerer); `ask` is its last item. It also owns the index's life: the bundled article, adding,
+removing, the write lock, and rebuilding.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answer import Answer, Turn
 from assistant.config import Settings
-from assistant.followups import standalone_question
 from assistant.questions import Intent, check_question, intent
 from assistant.smalltalk import EXAMPLE, reply
-from assistant.wiring import Rewrite, open_corpus
+from assistant.wiring import open_corpus
 
 if TYPE_CHECKING:
     from langchain_core.runnables import Runnable
 
     from assistant.answer import Hit
     from assistant.answerers import Answerer
-    from assistant.retrieval import HybridRetriever, SentenceIndex
+    from assistant.retrieval import HybridRetriever
+    from assistant.sentence_index import SentenceIndex
+    from assistant.wiring import Answering
     from index.ingest import Progress
     from index.library import Outcome
     from index.loaders import Article
@@ -53,22 +55,17 @@ class Assistant:
         *,
         settings: Settings,
         index: SentenceIndex,
-        retriever: HybridRetriever,
-        answerer: Answerer,
-        rewrite: Rewrite = standalone_question,
+        answering: Callable[[], Answering],
         notify: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
-        self.retriever = retriever
-        self.answerer = answerer
-        self._rewrite = rewrite
         self._notify = notify or log.info
         self._ready = False
         self._ready_lock = threading.Lock()
-        from assistant.chain import answer_chain
-
-        self._chain: Runnable[dict[str, Any], str | Answer] = answer_chain(retriever, answerer)
+        self._build_answering = answering
+        self._answering: tuple[Answering, Runnable[dict[str, Any], str | Answer]] | None = None
+        self._answering_lock = threading.Lock()
 
     @classmethod
     def open(
@@ -89,14 +86,32 @@ class Assistant:
 
         settings = Settings.from_env(home, llm)
         built = parts(settings, notify=notify or log.info, preload=preload)
-        return cls(
-            settings=settings,
-            index=built.index,
-            retriever=built.retriever,
-            answerer=built.answerer,
-            rewrite=built.rewrite,
-            notify=notify,
+        assistant = cls(
+            settings=settings, index=built.index, answering=built.answering, notify=notify
         )
+        if preload:
+            assistant._answering_parts()  # its imports overlap the models' loading
+        return assistant
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """Finds the sentences a question is answered from."""
+        return self._answering_parts()[0].retriever
+
+    @property
+    def answerer(self) -> Answerer:
+        """Writes the answer from the retrieved sentences."""
+        return self._answering_parts()[0].answerer
+
+    def _answering_parts(self) -> tuple[Answering, Runnable[dict[str, Any], str | Answer]]:
+        # Built on first use: a process that only adds or removes articles never imports them.
+        with self._answering_lock:
+            if self._answering is None:
+                from assistant.chain import answer_chain
+
+                built = self._build_answering()
+                self._answering = (built, answer_chain(built.retriever, built.answerer))
+            return self._answering
 
     def warm_up(self) -> None:
         """Load the index and the models now, so the first answer is as fast as the rest."""
@@ -138,8 +153,9 @@ class Assistant:
             yield self._answer_without_search(question, NO_ARTICLES, "no_articles")
             return
         only = self._only(documents)
-        asked = self._rewrite(question, _turns(history))
-        yield from self._chain.stream({"question": question, "asked": asked, "documents": only})
+        answering, chain = self._answering_parts()
+        asked = answering.rewrite(question, _turns(history))
+        yield from chain.stream({"question": question, "asked": asked, "documents": only})
 
     def retrieve(
         self,
@@ -150,7 +166,8 @@ class Assistant:
         """The standalone query for `question` and the sentences retrieved for it."""
         self.ensure_index()
         only = self._only(documents)
-        query = self._rewrite(check_question(question), _turns(history)).query
+        rewrite = self._answering_parts()[0].rewrite
+        query = rewrite(check_question(question), _turns(history)).query
         return query, self.retriever.search(query, documents=only)
 
     def _only(self, documents: Sequence[str] | None) -> list[str] | None:

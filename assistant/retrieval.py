@@ -1,7 +1,6 @@
 """Hybrid sentence retrieval: BM25 over stemmed terms and dense vectors from Chroma, fused.
 
-`SentenceIndex` is the answer side's view of the index: it keeps the lexical mirror in step with
-the store and embeds questions. `HybridRetriever` is the LangChain retriever. Its candidates are
+`HybridRetriever` is the LangChain retriever over a `SentenceIndex`. Its candidates are
 Chroma's nearest sentences (HNSW, embedded or on the server) and the lexical index's best by BM25;
 each candidate's two scores are redone with a share of its neighbours' (context), and the two
 rankings are merged by reciprocal rank fusion, so a name or number that dense search ranks low is
@@ -22,15 +21,15 @@ from pydantic import ConfigDict
 
 from assistant.answer import Hit
 from assistant.reranker import Reranker
-from index.corpus import Corpus, StoredSentence
-from index.embedders import Embedder
+from assistant.sentence_index import SentenceIndex
+from index.corpus import StoredSentence
 from index.loaders import page_of
 from index.text import terms
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["Hit", "HybridRetriever", "SentenceIndex", "hits_from_documents"]
+__all__ = ["Hit", "HybridRetriever", "hits_from_documents"]
 
 # Reciprocal rank fusion constant. Cormack et al. use 60; 10 trusts each list's top ranks more,
 # which measured better on the Lee news corpus (benchmarks/lee.py) and no worse on our own set.
@@ -41,39 +40,6 @@ CONTEXT_WEIGHT = 0.3
 # A headline restates its article's lead: the body sentence that says the same is cited instead,
 # unless the headline is clearly the better answer (log-odds).
 HEADLINE_PENALTY = 2.0
-
-
-class SentenceIndex:
-    """The index as the answer side sees it: kept in step with the store, and a query encoder."""
-
-    def __init__(self, corpus: Corpus, embedder: Embedder) -> None:
-        self.corpus = corpus
-        self.embedder = embedder
-
-    @property
-    def store(self) -> Any:
-        """The Chroma store under the index."""
-        return self.corpus.store
-
-    def refresh(self) -> None:
-        """Apply articles added or removed (by any process) since the last look."""
-        self.corpus.sync()
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Unit vectors for `texts`, one row each, in one call to the encoder."""
-        return self.embedder.embed(texts)
-
-    def mentions(self, term: str) -> bool:
-        """Whether any indexed sentence has the stemmed term."""
-        return self.corpus.lexical.mentions(term)
-
-    def idf(self, term: str) -> float:
-        """Inverse sentence frequency of a stemmed term; unseen terms weigh the most."""
-        return self.corpus.lexical.idf(term)
-
-    def document_mentions(self, document: str, term: str) -> bool:
-        """Whether the article has the stemmed term anywhere."""
-        return self.corpus.lexical.document_mentions(document, term)
 
 
 class HybridRetriever(BaseRetriever):

@@ -1,6 +1,7 @@
 """Building the parts from Settings: the one place that knows which concrete class plays each role.
 
-`parts` gives the Assistant its index, retriever, answerer and rewriter; `encoder` and
+`parts` gives the Assistant its index, and a way to build its retriever, answerer and rewriter
+when it first answers: adding or removing articles never imports LangChain. `encoder` and
 `open_corpus` are shared with `rebuild_index`, so the store and the embedder are made one way.
 Nothing heavy is loaded here unless `preload` asks for it.
 """
@@ -19,48 +20,65 @@ from assistant.questions import Question
 
 if TYPE_CHECKING:
     from assistant.answerers import Answerer
-    from assistant.retrieval import HybridRetriever, SentenceIndex
+    from assistant.reranker import Reranker
+    from assistant.retrieval import HybridRetriever
+    from assistant.sentence_index import SentenceIndex
     from index.corpus import Corpus
     from index.embedders import OnnxEmbedder
 
-__all__ = ["Parts", "Rewrite", "encoder", "open_corpus", "parts"]
+__all__ = ["Answering", "Parts", "Rewrite", "encoder", "open_corpus", "parts"]
 
 # (question, earlier turns) → the question as it stands alone
 Rewrite = Callable[[str, Sequence[Turn]], Question]
 
 
 @dataclass(frozen=True)
-class Parts:
-    """What an Assistant is made of."""
+class Answering:
+    """What answers questions over the index."""
 
-    index: SentenceIndex
     retriever: HybridRetriever
     answerer: Answerer
     rewrite: Rewrite
 
 
+@dataclass(frozen=True)
+class Parts:
+    """What an Assistant is made of: its index, and how to build what answers."""
+
+    index: SentenceIndex
+    answering: Callable[[], Answering]
+
+
 def parts(settings: Settings, *, notify: Callable[[str], None], preload: bool) -> Parts:
     """The parts for these settings; with `preload`, the models start loading on a thread now."""
-    from assistant.followups import standalone_question
     from assistant.reranker import Reranker
+    from assistant.sentence_index import SentenceIndex
 
     query_encoder = encoder(settings, notify)
     reranker = Reranker()
     if preload:
         # onnxruntime builds its sessions in C++ while this thread imports Chroma and
-        # LangChain, which takes as long.
-        threading.Thread(target=_warm_models, args=(query_encoder, reranker), daemon=True).start()
+        # LangChain, which takes as long. subtle: both sides import numpy, and a module imported
+        # from two threads at once can be seen half-initialised: it is imported here first.
+        import numpy  # noqa: F401
 
-    from assistant.answerers.extractive import ExtractiveAnswerer
-    from assistant.retrieval import HybridRetriever, SentenceIndex
+        threading.Thread(target=_warm_models, args=(query_encoder, reranker), daemon=True).start()
 
     corpus = open_corpus(settings)
     _record_encoder(corpus, query_encoder.path)
     index = SentenceIndex(corpus, query_encoder)
+    return Parts(index, lambda: _answering(settings, index, reranker))
+
+
+def _answering(settings: Settings, index: SentenceIndex, reranker: Reranker) -> Answering:
+    from assistant.answerers.extractive import ExtractiveAnswerer
+    from assistant.followups import standalone_question
+    from assistant.retrieval import HybridRetriever
+
     extractive = ExtractiveAnswerer(embed=index.embed, vocabulary=index)
     retriever = HybridRetriever(index=index, k=6, reranker=reranker)
     if not settings.llm:
-        return Parts(index, retriever, extractive, standalone_question)
+        return Answering(retriever, extractive, standalone_question)
     from assistant.answerers.llm import LLMAnswerer
     from assistant.llm import chat_model, supports_structured_output
 
@@ -70,7 +88,7 @@ def parts(settings: Settings, *, notify: Callable[[str], None], preload: bool) -
         structured=supports_structured_output(settings.llm),
         fallback=extractive,
     )
-    return Parts(index, retriever, writer, writer.standalone)
+    return Answering(retriever, writer, writer.standalone)
 
 
 def encoder(settings: Settings, notify: Callable[[str], None]) -> OnnxEmbedder:

@@ -7,7 +7,8 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from assistant import Assistant
-from assistant.retrieval import HybridRetriever, SentenceIndex, hits_from_documents
+from assistant.retrieval import HybridRetriever, hits_from_documents
+from assistant.sentence_index import SentenceIndex
 
 
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
