@@ -12,6 +12,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from time import monotonic
 from typing import TYPE_CHECKING
 
 from index.lexical import LexicalIndex, StoredSentence
@@ -31,17 +32,28 @@ if TYPE_CHECKING:
 
 __all__ = ["Corpus", "StoredSentence"]
 
-# Manifest changes are re-read this far back (microseconds): another machine's clock may lag ours.
-_CLOCK_SKEW = 30_000_000
+# Manifest changes are re-read this far back (microseconds), for a change stamped earlier than the
+# newest one seen. A server's writers are other machines, whose clocks may lag ours. An embedded
+# store's writers share this machine's clock and take turns (index.writelock), so a second covers
+# the clock being set back a little.
+SERVER_CLOCK_SKEW = 30_000_000
+LOCAL_CLOCK_SKEW = 1_000_000
+# Seconds between those look-backs. In between, a sync asks only for changes newer than the newest
+# seen: looking back at every question would re-read every article of a bulk add, each time.
+LOOK_BACK_EVERY = 10.0
 _SYNC_BATCH = 512
 
 
 class Corpus:
     """The sentences of the indexed articles, searchable by vector (Chroma) and by term (SQLite)."""
 
-    def __init__(self, store: Store, lexical: LexicalIndex) -> None:
+    def __init__(
+        self, store: Store, lexical: LexicalIndex, clock_skew: int = SERVER_CLOCK_SKEW
+    ) -> None:
         self.store = store
         self.lexical = lexical
+        self._clock_skew = clock_skew
+        self._look_back_at = 0.0  # when the next sync looks back
         self._sync_lock = threading.Lock()
         lexical.follow(store.identity)
 
@@ -64,7 +76,8 @@ class Corpus:
             timeout=timeout,
         )
         check_home(home)  # for the mirror too, in server mode: made private
-        corpus = cls(store, LexicalIndex(mirror_path(home, url)))
+        skew = SERVER_CLOCK_SKEW if url else LOCAL_CLOCK_SKEW
+        corpus = cls(store, LexicalIndex(mirror_path(home, url)), skew)
         make_private(home)  # the mirror's files, just made
         return corpus
 
@@ -79,8 +92,13 @@ class Corpus:
         """Apply the store's manifest changes since the mirror last looked."""
         with self._sync_lock:
             newest = self.lexical.seq
+            now = monotonic()
+            look_back = now >= self._look_back_at
+            if look_back:
+                self._look_back_at = now + LOOK_BACK_EVERY
+            since = max(0, newest - self._clock_skew) if look_back else newest
             foreign = False
-            for change in self.store.changes_since(max(0, newest - _CLOCK_SKEW)):
+            for change in self.store.changes_since(since):
                 self._apply(change.document, removed=change.removed)
                 foreign |= self.store.changed_elsewhere(change)
                 newest = max(newest, change.seq)

@@ -3,12 +3,14 @@ speed: these tests are about storage, not about answers."""
 
 import os
 from pathlib import Path
+from time import monotonic
 
 import numpy as np
 import pytest
 
+from index import corpus as corpus_module
 from index import ingest as ingest_module
-from index.corpus import Corpus
+from index.corpus import LOCAL_CLOCK_SKEW, Corpus
 from index.errors import IndexMismatch, StoreUnavailable, UnknownDocument
 from index.ingest import bundled_article, ingest
 from index.lexical import LexicalIndex
@@ -192,6 +194,27 @@ def test_mirror_catches_up_after_a_crash_between_store_and_mirror(tmp_path: Path
     reopened = open_corpus(tmp_path)  # the mirror never heard of it
     reopened.sync()
     assert len(reopened.sentences()) == 11
+
+
+def test_a_sync_looks_back_a_second_now_and_then_and_otherwise_asks_only_for_newer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = open_corpus(tmp_path)
+    add(corpus, bundled_article())
+    asked: list[int] = []
+    changes_since = corpus.store.changes_since
+    monkeypatch.setattr(
+        corpus.store, "changes_since", lambda seq: asked.append(seq) or changes_since(seq)
+    )
+    corpus.sync()  # the first look goes back, here to the start
+    corpus.sync()
+    newest = corpus.lexical.seq
+    assert asked == [0, newest]
+    later = monotonic() + corpus_module.LOOK_BACK_EVERY
+    monkeypatch.setattr(corpus_module, "monotonic", lambda: later)
+    corpus.sync()  # due again
+    corpus.sync()
+    assert asked[2:] == [newest - LOCAL_CLOCK_SKEW, newest]
 
 
 def test_other_model_is_a_clear_error_and_rebuild_fixes_it(tmp_path: Path) -> None:
