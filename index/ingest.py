@@ -105,6 +105,7 @@ class _Run:
         self.batch: list[tuple[_Open, Sentence]] = []
         # The last full batch, embedded on a thread while this one writes the batch before it.
         self.embedding: tuple[list[tuple[_Open, Sentence]], Future[np.ndarray]] | None = None
+        self.writing: list[tuple[_Open, Sentence]] = []  # the batch being written, if any
         self.current: _Open | None = None
         self._embedder_thread = ThreadPoolExecutor(1, thread_name_prefix="ingest")
         self.written = 0
@@ -154,6 +155,7 @@ class _Run:
 
     def _write(self, batch: list[tuple[_Open, Sentence]], embedded: Future[np.ndarray]) -> None:
         """Write an embedded batch, then commit the articles it finishes."""
+        self.writing = batch
         vectors = embedded.result()
         self.store.write([(part.article, s) for part, s in batch], vectors)
         runs = list(_by_article(batch, vectors))
@@ -165,6 +167,7 @@ class _Run:
         # The mirror follows the store: a crash in between leaves it behind, and it catches up.
         for part, sentences, _ in runs:
             self._mirror(part, sentences)
+        self.writing = []
         self.report()
 
     def _publish(self, parts: list[_Open]) -> None:
@@ -192,7 +195,8 @@ class _Run:
             )
 
     def abort(self) -> None:
-        parts = [p for p, _ in self._unwritten()] + ([self.current] if self.current else [])
+        pending = self.writing + self._unwritten()
+        parts = [p for p, _ in pending] + ([self.current] if self.current else [])
         for part in parts:
             if part.writer is not None:
                 part.writer.abort()

@@ -2,6 +2,7 @@
 speed: these tests are about storage, not about answers."""
 
 import os
+import threading
 from pathlib import Path
 from time import monotonic
 
@@ -182,6 +183,32 @@ def test_interrupted_ingest_leaves_finished_articles_and_hides_the_rest(
     assert {s.document for s, _ in half} == {"first"}  # written vectors of `second` stay hidden
     assert add(corpus, second) == [True]  # and the retry replaces them
     assert len(stored_ids(corpus)) == 13
+
+
+def test_a_failed_write_lets_go_of_the_mirror(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ingest_module, "BATCH", 4)
+    corpus = open_corpus(tmp_path)
+    long = article_from_text(" ".join(f"Part {i}." for i in range(6)), doc_id="long")
+    short = article_from_text("One. Two.", doc_id="short")
+    commit = corpus.store.commit
+
+    def fail(finished: list[Finished]) -> list[int]:
+        if finished:
+            raise RuntimeError("the store went away")
+        return []
+
+    # `long` has a mirror transaction open when the batch that finishes it fails to commit.
+    monkeypatch.setattr(corpus.store, "commit", fail)
+    with pytest.raises(RuntimeError):
+        add(corpus, long, short)
+    monkeypatch.setattr(corpus.store, "commit", commit)
+    retry = threading.Thread(target=add, args=(corpus, long, short), daemon=True)
+    retry.start()
+    retry.join(timeout=30)
+    assert not retry.is_alive()  # a writer left open would hold the mirror's lock forever
+    assert {d.id for d in corpus.documents()} == {"long", "short"}
 
 
 def test_mirror_catches_up_after_a_crash_between_store_and_mirror(tmp_path: Path) -> None:
