@@ -5,7 +5,9 @@
 Lines 0-209 of gensim's `lee_background.cor` are for evaluation only; lines 210-299 are the only
 text that training data may come from (scripts/train_reranker.py). This script samples
 `ARTICLES` lines from 0-209 with a fixed seed; the first two thirds of the sample are the fitting
-articles, the rest are held out. It writes tests/data/news/articles.jsonl (id, line, split),
+articles, the rest are held out. The same seeded sample goes on for `FRESH` more articles: a
+second held-out set, with questions written later by other writers, for when the first one has
+been scored too often to trust. It writes tests/data/news/articles.jsonl (id, line, split),
 keeping any headline already recorded there. The corpus text itself is read from the installed
 wheel, never copied into the repository.
 """
@@ -22,6 +24,7 @@ OUT = ROOT / "tests" / "data" / "news" / "articles.jsonl"
 SEED = 2026
 ARTICLES = 36
 FITTING = 24
+FRESH = 8
 EVALUATION_LINES = range(210)  # training text comes from lines 210-299 only
 
 
@@ -33,11 +36,17 @@ def lee_lines() -> list[str]:
 
 def picked() -> list[dict[str, object]]:
     """The sampled articles, in sample order, with their split."""
-    lines = random.Random(SEED).sample(list(EVALUATION_LINES), ARTICLES)
+    # A longer sample from the same seed starts with the shorter one: the first 36 stay put.
+    lines = random.Random(SEED).sample(list(EVALUATION_LINES), ARTICLES + FRESH)
     return [
-        {"id": f"lee-{line:03d}", "line": line, "split": "fit" if i < FITTING else "heldout"}
-        for i, line in enumerate(lines)
+        {"id": f"lee-{line:03d}", "line": line, "split": _split(i)} for i, line in enumerate(lines)
     ]
+
+
+def _split(i: int) -> str:
+    if i < FITTING:
+        return "fit"
+    return "heldout" if i < ARTICLES else "fresh"
 
 
 def main() -> None:
@@ -47,7 +56,10 @@ def main() -> None:
     rows = [{**known.get(str(r["id"]), {}), **r} for r in picked()]
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    print(f"{len(rows)} articles ({FITTING} fitting, {len(rows) - FITTING} held out) → {OUT}")
+    print(
+        f"{len(rows)} articles ({FITTING} fitting, {ARTICLES - FITTING} held out, {FRESH} fresh)"
+        f" → {OUT}"
+    )
 
 
 if __name__ == "__main__":
