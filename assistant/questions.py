@@ -135,7 +135,8 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.PERSON,
         re.compile(
-            r"^(?:who|whom|whose)\b|^(?:which|what) (?:[\w-]+ )?(?:person|"
+            r"^(?:(?:to|for|with|by|from|of) )?(?:who|whom|whose)\b|"
+            r"^(?:which|what) (?:[\w-]+ )?(?:person|"
             r"people|executive|ceo|billionaire|entrepreneur|president|"
             r"leader|general|minister|official|spokesman|spokeswoman|spokesperson|captain|"
             r"coach|player|senator|judge|prosecutor|officer|chairman|premier|secretary|"
@@ -195,7 +196,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"^(?:which|what) (?:\w+ )?(?:name|model|company|firm|"
             r"framework|technology|platform|system|architecture|"
             r"chips?|product|startup|competitor|rival|organi[sz]ation)s?\b|"
-            r"\bcalled\b|\bwhat (?:is|was) (?:the )?name\b|"
+            r"\bcalled\b|\bwhat(?: is| was|['’]s) (?:the )?name\b|"
             # "Which TV network ...", "Which party ...": which one, by name.
             r"^(?:in |on |at |from |to |by )?which\b",
             re.I,
@@ -206,10 +207,29 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
 
 def answer_type(question: str) -> AnswerType:
     """The kind of short answer `question` asks for."""
+    asked = without_lead_in(question)
     for kind, pattern in _TYPE_PATTERNS:
-        if pattern.search(question):
+        if pattern.search(asked):
             return kind
     return AnswerType.OTHER
+
+
+_LEAD_IN = re.compile(
+    # "And roughly when was it filmed?"
+    r"^(?:and|but|so|then|also|roughly|approximately|exactly)\b,?\s+"
+    # "Before this death, when ...", "According to Trounson, which body ..."
+    r"|^[^,?]{3,60},\s+(?=(?:who|whom|whose|what|which|when|where|why|how|in|on|at|from|to|by)\b)",
+    re.I,
+)
+
+
+def without_lead_in(question: str) -> str:
+    """The question from its question word: "And roughly when was it filmed?" → "when was ..."."""
+    while True:
+        shorter = _LEAD_IN.sub("", question, count=1)
+        if shorter == question:
+            return question
+        question = shorter
 
 
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might)"
@@ -230,8 +250,9 @@ def focus_words(question: str) -> list[str]:
 
     Empty when the question has no such head noun ("Why ...", "How much did it cost ...").
     """
+    asked = without_lead_in(question)
     for pattern in _FOCUS_PATTERNS:
-        match = pattern.search(question)
+        match = pattern.search(asked)
         if match:
             found = [w for w in words(match.group(1)) if w not in STOP_WORDS and w not in _FRAME]
             if found:

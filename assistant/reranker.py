@@ -56,11 +56,23 @@ class Judgement:
 
     def span_score(self, start: int, end: int) -> float:
         """How strongly the model points at sentence[start:end] as the answer."""
+        first, last = self._edges(start, end)
+        return first[0] + last[-1] if first and last else float("-inf")
+
+    def name_score(self, start: int, end: int) -> float:
+        """How strongly the model points at a name ending at `end`, from its best start in it.
+
+        A title before a name ("Justice Richard Curtis", "Channel Seven") draws a weak start
+        logit; the model pointing at "Richard Curtis" still points at the name.
+        """
+        first, last = self._edges(start, end)
+        return max(first) + last[-1] if first and last else float("-inf")
+
+    def _edges(self, start: int, end: int) -> tuple[list[float], list[float]]:
+        """The start and end logits of the tokens within sentence[start:end]."""
         first = [s for a, b, s in self.starts if b > start and a < end]
         last = [e for a, b, e in self.ends if b > start and a < end]
-        if not first or not last:
-            return float("-inf")
-        return first[0] + last[-1]
+        return first, last
 
     def best_span(self) -> tuple[int, int, float] | None:
         """The (start, end, score) of the model's own best answer span in the sentence."""

@@ -165,12 +165,15 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
             words = text[start:end].split()
             if 0 < len(words) <= _FREE_SPAN_WORDS and not set(terms(text[start:end])) <= asked.said:
                 spans.append(Span(start, end, text[start:end]))
+    # A name is scored from the token in it the model most points at as a start: a title before
+    # it ("Justice Richard Curtis") does not count against it.
+    score = judgement.name_score if kind in _NAMED else judgement.span_score
     if kind in FIGURES and any(_DIGIT.search(s.text) for s in spans):
         # A figure ("$6 million") answers better than a vague amount ("billions").
         spans = [s for s in spans if _DIGIT.search(s.text)]
     if not spans:
         return None, 0.0
-    best = max(spans, key=lambda s: judgement.span_score(s.start, s.end))
+    best = max(spans, key=lambda s: score(s.start, s.end))
     if kind in _NAMED:
         # The model may point at part of a name ("Musharraf"): give the whole name it is part of.
         typed = [s for s in spans if s.start <= best.start and best.end <= s.end]

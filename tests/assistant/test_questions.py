@@ -72,6 +72,15 @@ def test_intent(question: str, expected: Intent) -> None:
         ("At what local time did the helicopters come down?", AnswerType.DATE),
         ("Over which holiday will flights run as usual?", AnswerType.DATE),
         ("What did he say at the time?", AnswerType.OTHER),
+        # A lead-in before the question word: a follow-up's "And", a phrase set off by a comma.
+        ("And roughly when was it launched?", AnswerType.DATE),
+        ("Before the launch, when had the company last raised money?", AnswerType.DATE),
+        ("According to the report, which company trained the model?", AnswerType.NAME),
+        ("So, how many chips were used?", AnswerType.COUNT),
+        ("Who, besides Liang, runs DeepSeek?", AnswerType.PERSON),
+        ("What happened when the shares fell?", AnswerType.OTHER),
+        ("To whom did the founder sell his stake?", AnswerType.PERSON),
+        ("What's the name of the model?", AnswerType.NAME),
     ],
 )
 def test_answer_type(question: str, expected: AnswerType) -> None:
@@ -102,3 +111,8 @@ def test_a_follow_ups_context_is_read_only_where_it_helps() -> None:
     assert {"cost", "spend"} <= asked.said
     assert "DeepSeek" not in asked.unnamed and "chips" in asked.unnamed
     assert Question.of(asked.query) == asked
+
+
+def test_what_is_asked_for_is_read_after_a_lead_in() -> None:
+    question = Question("According to the report, which company trained the model?")
+    assert question.focus == ("company",)

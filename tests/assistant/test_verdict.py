@@ -1,0 +1,56 @@
+"""The short answer taken from the reranker's reading of a sentence (answerers/verdict.py).
+
+The judgements here are written by hand, token by token, so that each test says exactly where the
+model points; what the shipped model points at is tested in test_reranker.py.
+"""
+
+import re
+
+from assistant.answer import Hit
+from assistant.answerers.verdict import verdicts
+from assistant.questions import Question
+from assistant.reranker import Judgement
+from index.lexical import StoredSentence
+
+
+class _Vocabulary:
+    def idf(self, term: str) -> float:
+        return 1.0
+
+    def mentions(self, term: str) -> bool:
+        return True
+
+    def document_mentions(self, document: str, term: str) -> bool:
+        return True
+
+
+def _judged(text: str, starts: dict[str, float], ends: dict[str, float]) -> Hit:
+    """A hit on `text` whose judgement gives each listed word that start / end logit (else 0)."""
+    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\w+", text)]
+    judgement = Judgement(
+        relevance=3.0,
+        starts=tuple((a, b, starts.get(word, 0.0)) for a, b, word in tokens),
+        ends=tuple((a, b, ends.get(word, 0.0)) for a, b, word in tokens),
+        no_answer=1.0,
+    )
+    sentence = StoredSentence("trial", 2, 1, 0, len(text), text)
+    return Hit(sentence, "Trial ends", 1.0, 0.5, 1.0, judgement=judgement)
+
+
+def _short(question: str, hit: Hit) -> str | None:
+    (verdict,) = verdicts(Question(question), [hit], _Vocabulary())
+    return verdict.span.answer if verdict.span else None
+
+
+def test_a_title_before_a_name_does_not_count_against_it() -> None:
+    # The model points at "Richard Curtis"; the name as found carries the title "Justice", whose
+    # start logit is low. Scored from its first token, the name would lose to "Roy Whiting".
+    text = "Roy Whiting was sentenced by Justice Richard Curtis at Lewes Crown Court."
+    hit = _judged(text, starts={"Richard": 8.0, "Roy": 5.0}, ends={"Curtis": 6.0, "Whiting": 6.0})
+    assert _short("Who presided over the trial?", hit) == "Justice Richard Curtis"
+
+
+def test_a_country_question_is_not_answered_with_another_kind_of_name() -> None:
+    text = "Taking over are Russian commander Yuri Onufrienko and US astronaut Carl Walz."
+    hit = _judged(text, starts={"Carl": 9.0, "Russian": 4.0}, ends={"Walz": 9.0, "Russian": 4.0})
+    assert _short("Which country is the commander from?", hit) == "Russia"
