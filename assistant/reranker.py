@@ -42,7 +42,7 @@ def pair_text(sentence: str, title: str, before: str) -> str:
 
     Shared with training, so the model is served exactly what it learned from.
     """
-    return f"{sentence}{_SEPARATOR}{title}{_SEPARATOR}{before}"
+    return f"{sentence}{_SEPARATOR}{title}{_SEPARATOR}{_nearest_words(before)}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class Reranker:
         if not candidates:
             return []
         pairs = [
-            (question, pair_text(sentence, title, _nearest_words(before)))
+            (question, pair_text(sentence, title, before))
             for sentence, title, before in candidates
         ]
         lengths = [len(sentence) for sentence, _, _ in candidates]

