@@ -8,6 +8,9 @@
   checked to be the warm path's.
 - Warm question: p50 / p95 of `ask` on 50 questions, without and with the reranker, beside one
   bare query encode (the floor): the ONNX encoder alone, and sentence-transformers alone.
+  `--reranker FILE.onnx` (repeatable) also times `ask` with a candidate reranker in the shipped
+  one's place, such as one from training/train_reranker.py (timed only; its answers are scored
+  by benchmarks/news.py after scripts/calibrate.py).
 - Ingest: `assistant add` of the 300 Lee articles (a fresh process, files on disk) against a bare
   `SentenceTransformer.encode` of the same sentences (sentences a second, ratio), and peak RSS of
   `assistant add` on a 20 MB text file (--quick skips this one).
@@ -123,10 +126,11 @@ def cold(home: Path, runs: int = 5) -> None:
     print(f"  cold answers identical to the warm path's: {same}")
 
 
-def warm(home: Path) -> None:
+def warm(home: Path, candidates: list[Path]) -> None:
     """Warm question p50/p95 with and without the reranker, beside a bare query encode."""
     from assistant import Assistant
     from assistant.evaluation import load_cases
+    from assistant.reranker import Reranker
     from index.embedders import SentenceTransformerEmbedder
 
     questions = [c.question for c in load_cases(ROOT / "tests/data/deepseek_dev.jsonl")][:50]
@@ -136,9 +140,11 @@ def warm(home: Path) -> None:
     reference = SentenceTransformerEmbedder()
     encoder = assistant.index.embedder
     reference.embed(["warm up"])
-    times: dict[str, list[float]] = {"with": [], "without": [], "onnx": [], "st": []}
-    for label in ("with", "without"):
-        assistant.retriever.reranker = reranker if label == "with" else None
+    rerankers = {"with": reranker, "without": None}
+    rerankers.update({str(path): Reranker(path) for path in candidates})
+    times: dict[str, list[float]] = {label: [] for label in [*rerankers, "onnx", "st"]}
+    for label, used in rerankers.items():
+        assistant.retriever.reranker = used
         for question in questions[:5]:
             assistant.ask(question)
         for question in questions:
@@ -158,6 +164,7 @@ def warm(home: Path) -> None:
     rows = [
         ("ask with the reranker", "with"),
         ("ask without the reranker", "without"),
+        *((f"ask with {path}", str(path)) for path in candidates),
         ("bare query encode, ONNX (floor)", "onnx"),
         ("bare query encode, sentence-transformers", "st"),
     ]
@@ -282,13 +289,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 20 MB ingest")
     parser.add_argument("--only", choices=["cold", "warm", "chat", "ingest", "start"], default=None)
+    parser.add_argument(
+        "--reranker", type=Path, action="append", default=[], help="also time this reranker"
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
     with tempfile.TemporaryDirectory() as home:
         if args.only in (None, "cold"):
             cold(Path(home))
         if args.only in (None, "warm"):
-            warm(Path(home))
+            warm(Path(home), args.reranker)
         if args.only in (None, "chat"):
             chat_prompt(Path(home))
     if args.only in (None, "ingest"):
