@@ -102,8 +102,7 @@ class Reranker:
         if not candidates:
             return []
         pairs = [
-            (question, pair_text(sentence, title, before))
-            for sentence, title, before in candidates
+            (question, pair_text(sentence, title, before)) for sentence, title, before in candidates
         ]
         lengths = [len(sentence) for sentence, _, _ in candidates]
         batch = self._model.run(
