@@ -3,8 +3,9 @@
 {"question" (as typed), "asked" (a Question, parsed once), "documents"} → embed the query and
 the texts the answerer will need, in one call → the hybrid retriever on the query's vector
 (limited to `documents` when given) → the answerer on the same Question, the hits and those
-vectors. Streamed, the last step yields the answer's text as a
-model writes it and then the Answer; an answerer that does not stream yields the Answer alone.
+vectors. The caller brings the index up to date first, as `Assistant.stream` does when it checks
+that there are articles. Streamed, the last step yields the answer's text as a model writes it
+and then the Answer; an answerer that does not stream yields the Answer alone.
 Callbacks and tracing pass through every step, so a LangChain app can watch or wrap it like any
 other chain.
 """
@@ -49,6 +50,7 @@ def answer_chain(
             config,
             vector=inputs["vector"],
             documents=inputs.get("documents"),
+            refresh=False,
         )
         return {**inputs, "hits": found}
 

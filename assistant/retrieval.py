@@ -60,13 +60,15 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
         vector: np.ndarray | None = None,
         documents: Sequence[str] | None = None,
+        refresh: bool = True,
     ) -> list[Hit]:
         """The `k` best sentences for `query` (from these articles, if given), best first:
-        reranked when there is a reranker."""
+        reranked when there is a reranker. `refresh=False` when the caller has just brought the
+        index up to date."""
         k = self.k if k is None else k
         if self.reranker is None:
-            return self.fused(query, k, vector, documents)
-        hits = self.fused(query, max(k, self.rerank_depth), vector, documents)
+            return self.fused(query, k, vector, documents, refresh)
+        hits = self.fused(query, max(k, self.rerank_depth), vector, documents, refresh)
         judged = self.reranker.judge(query, [(h.sentence.text, h.title, h.before) for h in hits])
         reranked = [replace(h, judgement=j) for h, j in zip(hits, judged)]
         reranked.sort(key=lambda h: -(h.judgement.relevance - HEADLINE_PENALTY * h.headline))  # type: ignore[union-attr]
@@ -78,13 +80,15 @@ class HybridRetriever(BaseRetriever):
         k: int,
         vector: np.ndarray | None = None,
         documents: Sequence[str] | None = None,
+        refresh: bool = True,
     ) -> list[Hit]:
         """The `k` best sentences for `query` by reciprocal rank fusion (from these articles, if
         given), best first."""
         import numpy as np
 
         corpus = self.index.corpus
-        self.index.refresh()
+        if refresh:
+            self.index.refresh()
         if vector is None:
             vector = self.index.embed([query])[0]
         query_terms = terms(query)
@@ -151,7 +155,11 @@ class HybridRetriever(BaseRetriever):
         return [
             _document(hit)
             for hit in self.search(
-                query, kwargs.get("k"), kwargs.get("vector"), documents=kwargs.get("documents")
+                query,
+                kwargs.get("k"),
+                kwargs.get("vector"),
+                documents=kwargs.get("documents"),
+                refresh=kwargs.get("refresh", True),
             )
         ]
 

@@ -68,3 +68,23 @@ def test_hits_carry_neighbours_and_survive_documents(retriever: HybridRetriever)
 
 def test_empty_query_terms_still_retrieve(retriever: HybridRetriever) -> None:
     assert len(retriever.search("???")) == 3  # dense search alone
+
+
+def test_a_question_looks_for_changes_to_the_index_once(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = assistant.index.corpus.store
+    looked: list[int] = []
+    original = store.changes_since
+
+    def counted(seq: int) -> Any:
+        looked.append(seq)
+        return original(seq)
+
+    monkeypatch.setattr(store, "changes_since", counted)
+    answer = assistant.ask("Who founded DeepSeek?")
+    assert answer.answered
+    assert len(looked) == 1
+    # The retriever on its own still looks for itself.
+    assistant.retriever.search("Who founded DeepSeek?")
+    assert len(looked) == 2
