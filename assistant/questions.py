@@ -235,13 +235,21 @@ def without_lead_in(question: str) -> str:
 _AUX = r"(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should|might)"
 _FOCUS_PATTERNS = [
     re.compile(r"\bname of (?:the |an? )?(?:[\w.’'-]+['’]s )?([\w-]+(?: [\w-]+)?)", re.I),
+    # "What was the satellite released from the payload bay called?"
+    re.compile(r"^what " + _AUX + r" (?:the |an? )?([\w-]+)\b.*\bcalled\W*$", re.I),
     re.compile(r"^how (?:many|much) ((?:[\w-]+ ){1,2}?)" + _AUX + r"\b", re.I),
     re.compile(r"^what " + _AUX + r" (?:the |an? )?([\w-]+(?: [\w-]+)?) (?:of|for|behind)\b", re.I),
     re.compile(r"^what " + _AUX + r" [\w.’'-]+['’]s ([\w-]+(?: [\w-]+)?)\W*$", re.I),
     re.compile(r"^(?:which|what) ((?:[\w-]+ ){1,2}?)" + _AUX + r"\b", re.I),
     re.compile(r"^who " + _AUX + r" (?:the |an? )?([\w-]+(?: [\w-]+)?) (?:of|at|behind)\b", re.I),
+    # "Which FBI agent gave ...": an acronym before the noun says which kind of it.
+    re.compile(r"^(?i:which|what) ([A-Z]{2,}[\w-]* [a-z][\w-]*)\b"),
     re.compile(r"^which ([\w-]+)\b", re.I),
 ]
+# "In which city ...", "From what country ...": the preposition is not part of what is asked.
+_FOCUS_PREPOSITION = re.compile(
+    r"^(?:in|on|at|from|to|by|for|with|into) (?=(?:which|what)\b)", re.I
+)
 _FRAME = frozenset("name kind sort type part".split())
 
 
@@ -250,7 +258,7 @@ def focus_words(question: str) -> list[str]:
 
     Empty when the question has no such head noun ("Why ...", "How much did it cost ...").
     """
-    asked = without_lead_in(question)
+    asked = _FOCUS_PREPOSITION.sub("", without_lead_in(question))
     for pattern in _FOCUS_PATTERNS:
         match = pattern.search(asked)
         if match:

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from assistant.questions import AnswerType
 from index.language import COUNTRY_OF, MONTH_NAMES, MONTHS, NOT_A_NAME, POSSESSIVE
+from index.text import stem
 
-__all__ = ["Span", "country_of", "find_spans", "where"]
+__all__ = ["Span", "country_of", "find_spans", "labelled_spans", "where"]
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,64 @@ def where(spans: list[Span], asks_for_a_country: bool) -> list[Span]:
         return spans
     plain = [s for s in spans if not s.describes]
     return plain or spans
+
+
+# A name: capitalised words or words with digits ("Starshine 2", "FA-18"), joined by "of" or "the"
+# ("Federal Bureau of Investigation").
+_NAME_WORD = r"(?:[A-Z][\w’'.-]*|[\w-]*\d[\w-]*)"
+_NAME_RUN = _NAME_WORD + r"(?:\s(?:(?:of|for|the|de|al)\s)*" + _NAME_WORD + r"){0,5}"
+# "the town of Hill Top", "a satellite called Starshine 2", "agent Margaret Cronin".
+_NAME_AFTER = re.compile(
+    r"(?:\s+(?:of|called|named|known as|dubbed))?,?\s+(?:the\s+)?(" + _NAME_RUN + ")"
+)
+_TITLED = re.compile(r"\s(" + _NAME_RUN + ")")
+# "FA-18 fighter jets", "a Toowoomba Anglican school": a name, and at most one word, before it.
+_NAME_BEFORE = re.compile("(" + _NAME_RUN + r")(?:\s[a-z][\w-]*)?\s$")
+_ENDS_NAME = re.compile("(" + _NAME_RUN + r")\s$")
+_WORD = re.compile(r"[A-Za-z][\w-]*")
+_REACH = 80  # characters before a noun searched for the name it follows
+
+
+def labelled_spans(sentence: str, nouns: frozenset[str]) -> tuple[list[Span], list[Span]]:
+    """Names the sentence labels with one of `nouns` (stems): the surer kind, then the other.
+
+    The answer to "Which town ...?" is the name next to "town". Surer: after it ("the town of
+    Hill Top"), or with the noun as its title or last word ("General Richard Myers", "the
+    People's Alliance Party"). Less sure: before it ("FA-18 fighter jets").
+    """
+    after: list[Span] = []
+    before: list[Span] = []
+    for noun in _WORD.finditer(sentence):
+        if stem(noun.group().lower()) not in nouns:
+            continue
+        start, end = noun.span()
+        reach = max(0, start - _REACH)
+        if noun.group()[0].isupper() and start > 0:
+            titled = _TITLED.match(sentence, end)
+            ending = _ENDS_NAME.search(sentence, reach, start)
+            if titled:
+                after.append(_name(sentence, start, titled.end(1)))
+            elif ending:
+                after.append(_name(sentence, ending.start(1), end))
+            continue
+        following = _NAME_AFTER.match(sentence, end)
+        if following:
+            after.append(_name(sentence, *following.span(1)))
+        preceding = _NAME_BEFORE.search(sentence, reach, start)
+        if preceding:
+            before.append(_name(sentence, *preceding.span(1)))
+    return [s for s in after if s.text], [s for s in before if s.text]
+
+
+def _name(sentence: str, start: int, end: int) -> Span:
+    """The span of a name, without a sentence's "The" before it or a full stop after."""
+    while end > start and sentence[end - 1] in ".,;:":
+        end -= 1
+    words = sentence[start:end].split(" ")
+    while words and words[0] in NOT_A_NAME:
+        start += len(words.pop(0)) + 1
+    text = POSSESSIVE.sub("", " ".join(words))
+    return Span(start, start + len(text), text)
 
 
 def country_of(name: str) -> str:

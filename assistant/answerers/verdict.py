@@ -22,7 +22,7 @@ from typing import Protocol
 
 from assistant.answer import Hit
 from assistant.questions import AnswerType, Question
-from assistant.spans import Span, find_spans, where
+from assistant.spans import Span, find_spans, labelled_spans, where
 from index.text import terms
 
 __all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
@@ -181,7 +181,22 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     margin = judgement.span_score(best.start, best.end) - judgement.no_answer
     if kind not in FIGURES and kind not in _NAMED and margin <= 0:
         return None, margin  # "why" and "what" answers are the sentence itself
+    if kind in _NAMED:
+        # "Which town ...?" is answered by the name the sentence calls a town, which the model
+        # may not point at most. The margin stays the model's: how sure it is of any answer.
+        labelled = _labelled(asked, text)
+        if labelled:
+            best = max(labelled, key=lambda s: score(s.start, s.end))
     return best, margin
+
+
+def _labelled(asked: Question, text: str) -> list[Span]:
+    """The names the sentence labels with the question's asked noun, other than its own."""
+    for kind in labelled_spans(text, asked.focus_terms):
+        found = [s for s in kind if terms(s.text) and not set(terms(s.text)) <= asked.said]
+        if found:
+            return found
+    return []
 
 
 def _whole_words(text: str, start: int, end: int) -> tuple[int, int]:

@@ -116,3 +116,18 @@ def test_a_follow_ups_context_is_read_only_where_it_helps() -> None:
 def test_what_is_asked_for_is_read_after_a_lead_in() -> None:
     question = Question("According to the report, which company trained the model?")
     assert question.focus == ("company",)
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("In which city was the treaty signed?", ("city",)),
+        ("Which NGO worker gave evidence at the inquiry?", ("ngo", "worker")),
+        ("What was the probe launched from the station called?", ("probe",)),
+        ("Which Attorney-General spoke to reporters?", ("attorney", "general")),
+    ],
+)
+def test_what_is_asked_for_after_a_preposition_an_acronym_or_before_called(
+    question: str, focus: tuple[str, ...]
+) -> None:
+    assert Question(question).focus == focus

@@ -1,7 +1,8 @@
 import pytest
 
 from assistant.questions import AnswerType
-from assistant.spans import find_spans, where
+from assistant.spans import find_spans, labelled_spans, where
+from index.text import stem
 
 
 @pytest.mark.parametrize(
@@ -81,3 +82,32 @@ def test_a_place_after_at_or_at_the_start_of_a_sentence() -> None:
     assert [s.text for s in found] == ["Adelaide Oval"]
     found = find_spans(AnswerType.PLACE, "It landed at Kennedy Space Centre in Florida.")
     assert [s.text for s in found] == ["Kennedy Space Centre", "Florida"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "noun", "surer", "less_sure"),
+    [
+        ("Winds drove the fire towards the town of Ridgeway.", "town", ["Ridgeway"], []),
+        ("The lab launched a probe called Kestrel 3 on Monday.", "probe", ["Kestrel 3"], []),
+        (
+            "Central Intelligence Agency officer Ann Price said the files were real.",
+            "officer",
+            ["Ann Price"],
+            ["Central Intelligence Agency"],
+        ),
+        ("Most were F-16 fighter jets from the carrier.", "jets", [], ["F-16"]),
+        ("He leads the United Workers Party in parliament.", "party", ["United Workers Party"], []),
+        (
+            "The head of the army, General Tom Reyes, spoke first.",
+            "general",
+            ["General Tom Reyes"],
+            [],
+        ),
+        ("The town was evacuated before the fire reached it.", "town", [], []),
+    ],
+)
+def test_labelled_spans(sentence: str, noun: str, surer: list[str], less_sure: list[str]) -> None:
+    after, before = labelled_spans(sentence, frozenset({stem(noun)}))
+    assert [s.text for s in after] == surer
+    assert [s.text for s in before] == less_sure
+    assert all(sentence[s.start : s.end] == s.text for s in after + before)

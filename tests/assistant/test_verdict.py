@@ -54,3 +54,26 @@ def test_a_country_question_is_not_answered_with_another_kind_of_name() -> None:
     text = "Taking over are Russian commander Yuri Onufrienko and US astronaut Carl Walz."
     hit = _judged(text, starts={"Carl": 9.0, "Russian": 4.0}, ends={"Walz": 9.0, "Russian": 4.0})
     assert _short("Which country is the commander from?", hit) == "Russia"
+
+
+def test_a_which_question_is_answered_with_the_name_the_sentence_gives_that_noun() -> None:
+    # The model points hardest at "Brisbane"; the sentence calls "Ridgeway" the town.
+    text = "Crews from Brisbane were sent to the town of Ridgeway as the fire spread north."
+    hit = _judged(
+        text, starts={"Brisbane": 7.0, "Ridgeway": 4.0}, ends={"Brisbane": 7.0, "Ridgeway": 4.0}
+    )
+    assert _short("Which town did the fire threaten?", hit) == "Ridgeway"
+    # A question asking for no kind of name keeps the model's choice.
+    assert _short("Where were the crews from?", hit) == "Brisbane"
+
+
+def test_the_margin_stays_the_models_when_a_labelled_name_is_chosen() -> None:
+    text = "Crews from Brisbane were sent to the town of Ridgeway as the fire spread north."
+    hit = _judged(
+        text, starts={"Brisbane": 7.0, "Ridgeway": 4.0}, ends={"Brisbane": 7.0, "Ridgeway": 4.0}
+    )
+    (labelled,) = verdicts(Question("Which town did the fire threaten?"), [hit], _Vocabulary())
+    (unlabelled,) = verdicts(Question("Which place did the fire threaten?"), [hit], _Vocabulary())
+    assert labelled.span is not None and unlabelled.span is not None
+    assert (labelled.span.text, unlabelled.span.text) == ("Ridgeway", "Brisbane")
+    assert labelled.span_margin == unlabelled.span_margin == 7.0 + 7.0 - 1.0
