@@ -242,6 +242,8 @@ _FOCUS_PATTERNS = [
     re.compile(r"^what " + _AUX + r" [\w.’'-]+['’]s ([\w-]+(?: [\w-]+)?)\W*$", re.I),
     re.compile(r"^(?:which|what) ((?:[\w-]+ ){1,2}?)" + _AUX + r"\b", re.I),
     re.compile(r"^who " + _AUX + r" (?:the |an? )?([\w-]+(?: [\w-]+)?) (?:of|at|behind)\b", re.I),
+    # "Who is Australia's Defence Minister?"
+    re.compile(r"^who " + _AUX + r" [\w.’'-]+['’]s ([\w-]+(?: [\w-]+)?)\W*$", re.I),
     # "Which FBI agent gave ...": an acronym before the noun says which kind of it.
     re.compile(r"^(?i:which|what) ([A-Z]{2,}[\w-]* [a-z][\w-]*)\b"),
     re.compile(r"^which ([\w-]+)\b", re.I),

@@ -71,7 +71,8 @@ _COUNTED = (
 )
 _COUNT = re.compile(
     _ABOUT
-    + r"(?:(?<![$€£¥\d.,])\b(?:"
+    # Not a number in a name ("B-52", "FA-18").
+    + r"(?:(?<![$€£¥\d.,-])\b(?:"
     + _NUMBER
     + ")"
     + _SCALE
@@ -218,7 +219,7 @@ _NAME_RUN = _NAME_WORD + r"(?:\s(?:(?:of|for|the|de|al)\s)*" + _NAME_WORD + r"){
 _NAME_AFTER = re.compile(
     r"(?:\s+(?:of|called|named|known as|dubbed))?,?\s+(?:the\s+)?(" + _NAME_RUN + ")"
 )
-_TITLED = re.compile(r"\s(" + _NAME_RUN + ")")
+_TITLED = re.compile(r"(,?)\s(" + _NAME_RUN + ")")
 # "FA-18 fighter jets", "a Toowoomba Anglican school": a name, and at most one word, before it.
 _NAME_BEFORE = re.compile("(" + _NAME_RUN + r")(?:\s[a-z][\w-]*)?\s$")
 _ENDS_NAME = re.compile("(" + _NAME_RUN + r")\s$")
@@ -244,7 +245,9 @@ def labelled_spans(sentence: str, nouns: frozenset[str]) -> tuple[list[Span], li
             titled = _TITLED.match(sentence, end)
             ending = _ENDS_NAME.search(sentence, reach, start)
             if titled:
-                after.append(_name(sentence, start, titled.end(1)))
+                # "General Richard Myers" with its title; "the Defence Minister, Robert Hill" not.
+                first = titled.start(2) if titled.group(1) else start
+                after.append(_name(sentence, first, titled.end(2)))
             elif ending:
                 after.append(_name(sentence, ending.start(1), end))
             continue

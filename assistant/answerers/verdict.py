@@ -23,7 +23,7 @@ from typing import Protocol
 from assistant.answer import Hit
 from assistant.questions import AnswerType, Question
 from assistant.spans import Span, find_spans, labelled_spans, where
-from index.text import terms
+from index.text import stem, terms
 
 __all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
 
@@ -46,6 +46,9 @@ FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURA
 _NAMED = {AnswerType.PERSON, AnswerType.PLACE, AnswerType.NAME}
 _FREE_SPAN_WORDS = 8  # a longer span is a clause, not a short answer
 _DIGIT = re.compile(r"\d")
+_TIME_UNITS = frozenset(
+    stem(w) for w in "second minute hour day week month year decade century".split()
+)
 
 
 class ArticleVocabulary(Protocol):
@@ -157,6 +160,9 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     ]
     if kind is AnswerType.PLACE:
         spans = where(spans, asked.asks_for_a_country)
+    if kind is AnswerType.COUNT and asked.focus_terms and not asked.focus_terms & _TIME_UNITS:
+        # "How many employees ...?" is not answered by "24 hours".
+        spans = [s for s in spans if _last_term(s.text) not in _TIME_UNITS]
     if kind not in FIGURES and not (kind in _NAMED and spans):
         # The model's own span, where no span of the asked type is found.
         own = judgement.best_span()
@@ -188,6 +194,11 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
         if labelled:
             best = max(labelled, key=lambda s: score(s.start, s.end))
     return best, margin
+
+
+def _last_term(text: str) -> str:
+    found = terms(text)
+    return found[-1] if found else ""
 
 
 def _labelled(asked: Question, text: str) -> list[Span]:

@@ -77,3 +77,16 @@ def test_the_margin_stays_the_models_when_a_labelled_name_is_chosen() -> None:
     assert labelled.span is not None and unlabelled.span is not None
     assert (labelled.span.text, unlabelled.span.text) == ("Ridgeway", "Brisbane")
     assert labelled.span_margin == unlabelled.span_margin == 7.0 + 7.0 - 1.0
+
+
+def test_a_count_of_people_is_not_answered_with_hours_nor_with_a_models_number() -> None:
+    text = "Bank staff struck for 24 hours, grounding B-52 crews."
+    hit = _judged(text, starts={"24": 6.0, "52": 5.0}, ends={"hours": 6.0, "crews": 5.0})
+    assert _short("How many staff are on strike?", hit) is None
+    assert _short("For how many hours did staff strike?", hit) == "24 hours"
+
+
+def test_a_named_officeholder_after_a_comma() -> None:
+    text = "The Health Minister, Ana Ruiz, says Tom Berg will reopen the clinics."
+    hit = _judged(text, starts={"Tom": 6.0, "Ana": 2.0}, ends={"Berg": 6.0, "Ruiz": 2.0})
+    assert _short("Who is Spain's Health Minister?", hit) == "Ana Ruiz"
