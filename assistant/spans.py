@@ -13,7 +13,7 @@ from assistant.questions import AnswerType
 from index.language import COUNTRY_OF, MONTH_NAMES, MONTHS, NOT_A_NAME, POSSESSIVE
 from index.text import stem
 
-__all__ = ["Span", "country_of", "find_spans", "labelled_spans", "where"]
+__all__ = ["Span", "country_of", "find_spans", "labelled_spans", "quantities", "where"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,23 @@ _MONEY = re.compile(
     + _NUMBER
     + r")\s?(?:%|per ?cent\b)"
     + r"|\b(?:millions|billions|trillions)(?: of (?:dollars|euros|pounds|yuan))?\b"
+)
+# What "how much" asks of anything but money: a weight, a length, a volume, time, or a currency
+# not written with a symbol ("6,800 kilograms", "some three tonnes", "a million hours").
+_UNIT = (
+    r"(?:(?:kilo|milli|centi)?(?:grams?|metres?|meters?|litres?|liters?)|kg|km|mm|cm|tonnes?|"
+    r"tons?|miles?|hectares?|acres?|hours?|pesos|rupees|rupiah|baht|francs|ringgit|won)\b"
+)
+_QUANTITY = re.compile(
+    _ABOUT
+    + r"\b(?:(?:"
+    + _NUMBER
+    + ")"
+    + _SCALE
+    + r"|(?:a|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)"
+    + r"(?: (?:hundred|thousand|million|billion))?)[\s-]"
+    + _UNIT,
+    re.IGNORECASE,
 )
 _WORD_NUMBER = (
     r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
@@ -170,6 +187,11 @@ def find_spans(kind: AnswerType, sentence: str) -> list[Span]:
         start = match.start() + offset
         spans.append(Span(start, start + len(text), text))
     return spans
+
+
+def quantities(sentence: str) -> list[Span]:
+    """Measured amounts in `sentence` that are not money."""
+    return [Span(m.start(), m.end(), m.group()) for m in _QUANTITY.finditer(sentence)]
 
 
 # After a country's name, a word it describes ("US Defence Secretary", "US forces"), not one

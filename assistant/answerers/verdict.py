@@ -22,7 +22,7 @@ from typing import Protocol
 
 from assistant.answer import Hit
 from assistant.questions import AnswerType, Question
-from assistant.spans import Span, find_spans, labelled_spans, where
+from assistant.spans import Span, find_spans, labelled_spans, quantities, where
 from index.text import stem, terms
 
 __all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
@@ -46,6 +46,12 @@ FIGURES = {AnswerType.AMOUNT, AnswerType.COUNT, AnswerType.DATE, AnswerType.DURA
 _NAMED = {AnswerType.PERSON, AnswerType.PLACE, AnswerType.NAME}
 _FREE_SPAN_WORDS = 8  # a longer span is a clause, not a short answer
 _DIGIT = re.compile(r"\d")
+_MONEY_TERMS = frozenset(
+    stem(w)
+    for w in "cost costs spend spent pay paid price worth money budget fund funding dollars "
+    "earn earned raise raised value revenue loss lost salary wage wages fine bill invest "
+    "invested expensive cheap afford charge fee fees compensation profit sales deal".split()
+)
 _TIME_UNITS = frozenset(
     stem(w) for w in "second minute hour day week month year decade century".split()
 )
@@ -160,6 +166,9 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     ]
     if kind is AnswerType.PLACE:
         spans = where(spans, asked.asks_for_a_country)
+    if kind is AnswerType.AMOUNT and not asked.said & _MONEY_TERMS:
+        # "How much did it weigh?" asks for a measure, not money.
+        spans += [q for q in quantities(text) if not set(terms(q.text)) <= asked.said]
     if kind is AnswerType.COUNT and asked.focus_terms and not asked.focus_terms & _TIME_UNITS:
         # "How many employees ...?" is not answered by "24 hours".
         spans = [s for s in spans if _last_term(s.text) not in _TIME_UNITS]

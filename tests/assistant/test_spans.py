@@ -1,7 +1,7 @@
 import pytest
 
 from assistant.questions import AnswerType
-from assistant.spans import find_spans, labelled_spans, where
+from assistant.spans import find_spans, labelled_spans, quantities, where
 from index.text import stem
 
 
@@ -111,3 +111,17 @@ def test_labelled_spans(sentence: str, noun: str, surer: list[str], less_sure: l
     assert [s.text for s in after] == surer
     assert [s.text for s in before] == less_sure
     assert all(sentence[s.start : s.end] == s.text for s in after + before)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The satellite weighed 6,800 kilograms.", ["6,800 kilograms"]),
+        ("The crew hauled some three tonnes of cargo.", ["some three tonnes"]),
+        ("Staff put in a million hours of overtime.", ["a million hours"]),
+        ("Cheques of up to 1,000 pesos can be cashed.", ["up to 1,000 pesos"]),
+        ("It cost $5 million and 20 people came.", []),
+    ],
+)
+def test_quantities(sentence: str, expected: list[str]) -> None:
+    assert [s.text for s in quantities(sentence)] == expected

@@ -90,3 +90,11 @@ def test_a_named_officeholder_after_a_comma() -> None:
     text = "The Health Minister, Ana Ruiz, says Tom Berg will reopen the clinics."
     hit = _judged(text, starts={"Tom": 6.0, "Ana": 2.0}, ends={"Berg": 6.0, "Ruiz": 2.0})
     assert _short("Who is Spain's Health Minister?", hit) == "Ana Ruiz"
+
+
+def test_how_much_of_a_measure_is_a_quantity_and_of_money_is_money() -> None:
+    text = "The probe, which cost $40 million, weighed 3,200 kilograms at launch."
+    # The model points at the weight; a question about money is still answered with money.
+    hit = _judged(text, starts={"40": 5.0, "3": 6.0}, ends={"million": 5.0, "kilograms": 6.0})
+    assert _short("How much did the probe weigh?", hit) == "3,200 kilograms"
+    assert _short("How much did the probe cost?", hit) == "$40 million"
