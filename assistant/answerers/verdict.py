@@ -7,8 +7,10 @@ saw:
 - an answer about X must rest on a sentence about X: the share of the question's names found in
   the sentence, around it (the sentence before, the title), and anywhere in its article;
 - a question asking for a figure (an amount, a count, a date, a duration) needs a figure in the
-  sentence, and the figure given is the one the model points at, not the first one met;
-- a person, place or name is the typed span the model points at most, or the model's own span.
+  sentence, and the figure given is the one the model points at, not the first one met; a count
+  of hours is no count of people, and "how much" of a weight takes a measure, not money;
+- a person, place or name is the name the sentence gives the noun asked about ("the town of Hill
+  Top" for "Which town ...?"), else the typed span the model points at most, or its own span.
 
 Pure functions over hits already judged; no model is called here.
 """
