@@ -156,7 +156,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.DURATION,
         re.compile(
-            r"\bhow (?:long|old)\b|\bfor how many (?:days|weeks|months|"
+            r"\bhow (?:long(?! ago\b)|old)\b|\bfor how many (?:days|weeks|months|"
             r"years)\b",
             re.I,
         ),
@@ -175,7 +175,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
     (
         AnswerType.DATE,
         re.compile(
-            r"^when\b|\b(?:what|which) (?:year|month|date|day|holiday|season)\b|"
+            r"^when\b|\bhow long ago\b|\b(?:what|which) (?:year|month|date|day|holiday|season)\b|"
             # "At what local time ...?", "What time did it land?"
             r"\b(?:what|which) (?:\w+ )?time\b|"
             r"\bsince when\b|\bin what year\b",

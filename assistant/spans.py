@@ -10,10 +10,26 @@ import re
 from dataclasses import dataclass
 
 from assistant.questions import AnswerType
-from index.language import COUNTRY_OF, MONTH_NAMES, MONTHS, NOT_A_NAME, POSSESSIVE
+from index.language import (
+    CITY_NOUNS,
+    COUNTRY_NOUNS,
+    COUNTRY_OF,
+    MONTH_NAMES,
+    MONTHS,
+    NOT_A_NAME,
+    POSSESSIVE,
+)
 from index.text import stem
 
-__all__ = ["Span", "country_of", "find_spans", "labelled_spans", "quantities", "where"]
+__all__ = [
+    "Span",
+    "country_of",
+    "find_spans",
+    "labelled_spans",
+    "of_another_kind",
+    "quantities",
+    "where",
+]
 
 
 @dataclass(frozen=True)
@@ -291,6 +307,34 @@ def _name(sentence: str, start: int, end: int) -> Span:
         start += len(words.pop(0)) + 1
     text = POSSESSIVE.sub("", " ".join(words))
     return Span(start, start + len(text), text)
+
+
+# Nouns that say what kind of thing a name names ("the DeepSeek-V3 framework").
+_CLASS_NOUNS = frozenset(
+    stem(w)
+    for w in "framework model company firm startup chip chips platform system app technology "
+    "product country city agency bank university group".split()
+)
+_COUNTRY_NOUNS = frozenset(stem(w) for w in COUNTRY_NOUNS)
+_CITY_NOUNS = frozenset(stem(w) for w in CITY_NOUNS)
+
+
+def of_another_kind(kind: AnswerType, span: Span, sentence: str, focus: frozenset[str]) -> bool:
+    """Whether the span names another kind of thing than the question asks for (`focus`, its
+    stems): "the DeepSeek-V3 framework" is no answer to "which model", a country none to "which
+    city", nor a city to "which country"."""
+    if kind is AnswerType.NAME:
+        following = re.match(r"\s+([a-z]+)", sentence[span.end :])
+        if not focus or following is None:
+            return False
+        noun = stem(following.group(1))
+        return noun in _CLASS_NOUNS and noun not in focus
+    if kind is AnswerType.PLACE:
+        if focus & _CITY_NOUNS:
+            return bool(span.country)
+        if focus & _COUNTRY_NOUNS:
+            return not span.country
+    return False
 
 
 def country_of(name: str) -> str:

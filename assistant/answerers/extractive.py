@@ -35,8 +35,7 @@ from assistant.answer import Answer, Hit
 from assistant.answerers.verdict import VERDICT_FEATURES, Verdict, verdicts
 from assistant.errors import AssistantError
 from assistant.questions import AnswerType, Question
-from assistant.spans import Span, find_spans, where
-from index.language import CITY_NOUNS, COUNTRY_NOUNS
+from assistant.spans import Span, find_spans, of_another_kind, where
 from index.text import content_words, stem, terms
 
 if TYPE_CHECKING:
@@ -83,14 +82,6 @@ STACKED_FEATURES = tuple(f"verdict.{n}" for n in VERDICT_FEATURES) + tuple(
     f"evidence.{n}" for n in EVIDENCE_FEATURES
 )
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-# Nouns that say what kind of thing a name names ("the DeepSeek-V3 framework").
-_CLASS_NOUNS = frozenset(
-    stem(w)
-    for w in "framework model company firm startup chip chips platform system app technology "
-    "product country city agency bank university group".split()
-)
-_COUNTRY_NOUNS = frozenset(stem(w) for w in COUNTRY_NOUNS)
-_CITY_NOUNS = frozenset(stem(w) for w in CITY_NOUNS)
 _NEAR_SYNONYM_FLOOR = 0.40  # word-vector cosine below which two words are unrelated
 _NEAR_SYNONYM_FULL = 0.80  # ... and from which they count as the same word
 # Sentences are compared with the question a window of words at a time, so that a long sentence
@@ -404,7 +395,7 @@ class ExtractiveAnswerer:
         span = _best_span(asked, text, matched_at) if typed else None
         closeness = _closeness(span, matched_at) if span else 0.0
         if kind in (AnswerType.NAME, AnswerType.PLACE) and span is not None:
-            focus = 1.0  # the span is of the asked class (see _names_another_class)
+            focus = 1.0  # the span is of the asked class (see spans.of_another_kind)
         named = len(names & by_stem.keys()) / len(names) if names else 1.0
         return Evidence(
             hit=hit,
@@ -569,8 +560,7 @@ def _best_span(
         if not set(terms(s.text)) <= asked.said
         # "Apple Music" is no one who runs Apple: a person is not named after the question's names.
         and not (kind is AnswerType.PERSON and set(terms(s.text)) & asked.name_terms)
-        and not (kind is AnswerType.NAME and _names_another_class(s, text, focus_terms))
-        and not (kind is AnswerType.PLACE and _another_kind_of_place(s, focus_terms))
+        and not of_another_kind(kind, s, text, focus_terms)
     ]
     if kind is AnswerType.PLACE:
         spans = where(spans, asked.asks_for_a_country)
@@ -583,24 +573,6 @@ def _best_span(
             _closeness(span, matched_at, total=True) * (1.0 if re.search(r"\d", span.text) else 0.6)
         ),
     )
-
-
-def _names_another_class(span: Span, text: str, focus_terms: frozenset[str]) -> bool:
-    """ "the DeepSeek-V3 framework" names a framework: no answer to "which model"."""
-    following = re.match(r"\s+([a-z]+)", text[span.end :])
-    if not focus_terms or following is None:
-        return False
-    noun = stem(following.group(1))
-    return noun in _CLASS_NOUNS and noun not in focus_terms
-
-
-def _another_kind_of_place(span: Span, focus_terms: frozenset[str]) -> bool:
-    """A country is no answer to "which city", nor a city to "which country"."""
-    if focus_terms & _CITY_NOUNS:
-        return bool(span.country)
-    if focus_terms & _COUNTRY_NOUNS:
-        return not span.country
-    return False
 
 
 def _closeness(

@@ -24,7 +24,14 @@ from typing import Protocol
 
 from assistant.answer import Hit
 from assistant.questions import AnswerType, Question
-from assistant.spans import Span, find_spans, labelled_spans, quantities, where
+from assistant.spans import (
+    Span,
+    find_spans,
+    labelled_spans,
+    of_another_kind,
+    quantities,
+    where,
+)
 from index.text import stem, terms
 
 __all__ = ["FIGURES", "VERDICT_FEATURES", "ArticleVocabulary", "Verdict", "verdicts"]
@@ -165,6 +172,7 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
         # An answer is not what the question already says ("Who runs Apple?" is not "Apple").
         if not set(terms(s.text)) <= asked.said
         and not (kind is AnswerType.PERSON and set(terms(s.text)) & asked.name_terms)
+        and not of_another_kind(kind, s, text, asked.focus_terms)
     ]
     if kind is AnswerType.PLACE:
         spans = where(spans, asked.asks_for_a_country)

@@ -57,6 +57,7 @@ def test_intent(question: str, expected: Intent) -> None:
         ("When was DeepSeek launched?", AnswerType.DATE),
         ("In what year did it start?", AnswerType.DATE),
         ("How long did training take?", AnswerType.DURATION),
+        ("How long ago was the company founded?", AnswerType.DATE),
         ("Which model made DeepSeek famous?", AnswerType.NAME),
         ("Why could this upend the industry?", AnswerType.REASON),
         ("What did Sam Altman do?", AnswerType.OTHER),
