@@ -317,15 +317,23 @@ _CLASS_NOUNS = frozenset(
 )
 _COUNTRY_NOUNS = frozenset(stem(w) for w in COUNTRY_NOUNS)
 _CITY_NOUNS = frozenset(stem(w) for w in CITY_NOUNS)
+# What a country's name can name: "Which side won?" may be answered by "Australia".
+_COUNTRY_LIKE = _COUNTRY_NOUNS | frozenset(
+    stem(w) for w in "team side squad government state nationality place".split()
+)
 
 
 def of_another_kind(kind: AnswerType, span: Span, sentence: str, focus: frozenset[str]) -> bool:
     """Whether the span names another kind of thing than the question asks for (`focus`, its
     stems): "the DeepSeek-V3 framework" is no answer to "which model", a country none to "which
-    city", nor a city to "which country"."""
+    city" or "which company", nor a city to "which country"."""
     if kind is AnswerType.NAME:
+        if not focus:
+            return False
+        if span.text in COUNTRY_OF and not focus & _COUNTRY_LIKE:
+            return True  # "Which TV network ...?" is not answered by "Afghanistan"
         following = re.match(r"\s+([a-z]+)", sentence[span.end :])
-        if not focus or following is None:
+        if following is None:
             return False
         noun = stem(following.group(1))
         return noun in _CLASS_NOUNS and noun not in focus

@@ -98,3 +98,12 @@ def test_how_much_of_a_measure_is_a_quantity_and_of_money_is_money() -> None:
     hit = _judged(text, starts={"40": 5.0, "3": 6.0}, ends={"million": 5.0, "kilograms": 6.0})
     assert _short("How much did the probe weigh?", hit) == "3,200 kilograms"
     assert _short("How much did the probe cost?", hit) == "$40 million"
+
+
+def test_a_country_is_no_answer_to_which_company_but_may_be_to_which_side() -> None:
+    text = "Ruiz joined Orbit Labs after Australia beat Spain in the final."
+    hit = _judged(
+        text, starts={"Australia": 7.0, "Orbit": 4.0}, ends={"Australia": 7.0, "Labs": 4.0}
+    )
+    assert _short("Which company did Ruiz join?", hit) == "Orbit Labs"
+    assert _short("Which side won the final?", hit) == "Australia"
