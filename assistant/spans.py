@@ -159,12 +159,15 @@ _COUNTRY = re.compile(
 # A capitalised name after "in", "at", "from" or "near" ("based in Hangzhou", "In Brussels, ...",
 # "at the Adelaide Oval"), when it is no month or country.
 _PLACE_AFTER = re.compile(
-    r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s(?:the\s)?("
+    r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s(?:the\s|an?\s)?("
     + _CAPITALISED
     + r"(?:\s"
     + _CAPITALISED
-    + r"){0,2})"
+    + r"){0,3})"
 )
+# A nationality that begins a name is part of it: "the Indian Ocean" is not India, though the
+# "US Defence Secretary" is the US's.
+_NAME_GOES_ON = re.compile(r"\s[A-Z][a-z]")
 
 _FINDERS: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.AMOUNT: _MONEY,
@@ -229,6 +232,9 @@ def _places(sentence: str) -> list[Span]:
             and bool(_DESCRIBED.match(sentence, m.end())),
         )
         for m in _COUNTRY.finditer(sentence)
+        if COUNTRY_OF[m.group()].removeprefix("the ") == m.group()
+        or m.group().replace(".", "").isupper()  # "US Defence Secretary" is of the US
+        or not _NAME_GOES_ON.match(sentence, m.end())
     }
     for m in _PLACE_AFTER.finditer(sentence):
         name = m.group(1)

@@ -125,3 +125,20 @@ def test_labelled_spans(sentence: str, noun: str, surer: list[str], less_sure: l
 )
 def test_quantities(sentence: str, expected: list[str]) -> None:
     assert [s.text for s in quantities(sentence)] == expected
+
+
+def test_a_nationality_that_begins_a_name_is_not_the_country() -> None:
+    sentence = "The jet ditched in the Indian Ocean near Diego Garcia, US officials said."
+    spans = find_spans(AnswerType.PLACE, sentence)
+    assert [(s.text, s.country) for s in spans] == [
+        ("Indian Ocean", ""),
+        ("Diego Garcia", ""),
+        ("US", "the United States"),
+    ]
+
+
+def test_a_place_after_a_or_an_and_a_longer_name() -> None:
+    found = find_spans(AnswerType.PLACE, "Staff at a Ballarat Catholic school were questioned.")
+    assert [s.text for s in found] == ["Ballarat Catholic"]
+    landed = find_spans(AnswerType.PLACE, "It landed at Florida's Kennedy Space Centre at noon.")
+    assert [s.text for s in landed] == ["Florida's Kennedy Space Centre"]
