@@ -206,12 +206,17 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     margin = judgement.span_score(best.start, best.end) - judgement.no_answer
     if kind not in FIGURES and kind not in _NAMED and margin <= 0:
         return None, margin  # "why" and "what" answers are the sentence itself
+    # "Which town ...?" is answered by the name the sentence calls a town, and "How many
+    # workers ...?" by the count of workers, which the model may not point at most. The margin
+    # stays the model's: how sure it is of any answer.
     if kind in _NAMED:
-        # "Which town ...?" is answered by the name the sentence calls a town, which the model
-        # may not point at most. The margin stays the model's: how sure it is of any answer.
-        labelled = _labelled(asked, text)
-        if labelled:
-            best = max(labelled, key=lambda s: score(s.start, s.end))
+        preferred = _labelled(asked, text)
+    elif kind is AnswerType.COUNT:
+        preferred = [s for s in spans if _last_term(s.text) in asked.focus_terms]
+    else:
+        preferred = []
+    if preferred:
+        best = max(preferred, key=lambda s: score(s.start, s.end))
     return best, margin
 
 

@@ -107,3 +107,10 @@ def test_a_country_is_no_answer_to_which_company_but_may_be_to_which_side() -> N
     )
     assert _short("Which company did Ruiz join?", hit) == "Orbit Labs"
     assert _short("Which side won the final?", hit) == "Australia"
+
+
+def test_a_count_is_the_one_of_what_was_asked() -> None:
+    text = "Police said 12 arrests were made after 3,000 fans rushed the ground."
+    hit = _judged(text, starts={"12": 7.0, "3": 4.0}, ends={"arrests": 7.0, "fans": 4.0})
+    assert _short("How many fans were there?", hit) == "3,000 fans"
+    assert _short("How many arrests were made?", hit) == "12 arrests"
