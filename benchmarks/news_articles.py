@@ -7,7 +7,8 @@ text that training data may come from (scripts/train_reranker.py). This script s
 `ARTICLES` lines from 0-209 with a fixed seed; the first two thirds of the sample are the fitting
 articles, the rest are held out. The same seeded sample goes on for `FRESH` more articles: a
 second held-out set, with questions written later by other writers, for when the first one has
-been scored too often to trust. It writes tests/data/news/articles.jsonl (id, line, split),
+been scored too often to trust; then for `LATER` more, whose questions, by yet another writer, are
+read while developing: fitting data. It writes tests/data/news/articles.jsonl (id, line, split),
 keeping any headline already recorded there. The corpus text itself is read from the installed
 wheel, never copied into the repository.
 """
@@ -25,6 +26,7 @@ SEED = 2026
 ARTICLES = 36
 FITTING = 24
 FRESH = 8
+LATER = 8
 EVALUATION_LINES = range(210)  # training text comes from lines 210-299 only
 
 
@@ -36,8 +38,8 @@ def lee_lines() -> list[str]:
 
 def picked() -> list[dict[str, object]]:
     """The sampled articles, in sample order, with their split."""
-    # A longer sample from the same seed starts with the shorter one: the first 36 stay put.
-    lines = random.Random(SEED).sample(list(EVALUATION_LINES), ARTICLES + FRESH)
+    # A longer sample from the same seed starts with the shorter one: earlier picks stay put.
+    lines = random.Random(SEED).sample(list(EVALUATION_LINES), ARTICLES + FRESH + LATER)
     return [
         {"id": f"lee-{line:03d}", "line": line, "split": _split(i)} for i, line in enumerate(lines)
     ]
@@ -46,7 +48,9 @@ def picked() -> list[dict[str, object]]:
 def _split(i: int) -> str:
     if i < FITTING:
         return "fit"
-    return "heldout" if i < ARTICLES else "fresh"
+    if i < ARTICLES:
+        return "heldout"
+    return "fresh" if i < ARTICLES + FRESH else "later"
 
 
 def main() -> None:
@@ -57,7 +61,8 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("".join(json.dumps(r) + "\n" for r in rows))
     print(
-        f"{len(rows)} articles ({FITTING} fitting, {ARTICLES - FITTING} held out, {FRESH} fresh)"
+        f"{len(rows)} articles ({FITTING} fitting, {ARTICLES - FITTING} held out, {FRESH} fresh, "
+        f"{LATER} later)"
         f" → {OUT}"
     )
 
