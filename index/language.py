@@ -41,9 +41,28 @@ COUNTRY_OF = {
     "Swedish": "Sweden", "Israeli": "Israel", "Iranian": "Iran", "Brazilian": "Brazil",
     "Mexican": "Mexico", "Saudi": "Saudi Arabia", "Turkish": "Turkey", "Ukrainian": "Ukraine",
     "Polish": "Poland", "Irish": "Ireland", "Singaporean": "Singapore",
+    "Afghan": "Afghanistan", "Pakistani": "Pakistan", "Palestinian": "the Palestinian territories",
+    "Iraqi": "Iraq", "Syrian": "Syria", "Lebanese": "Lebanon", "Egyptian": "Egypt",
+    "Libyan": "Libya", "Sudanese": "Sudan", "Somali": "Somalia", "Ethiopian": "Ethiopia",
+    "Kenyan": "Kenya", "Nigerian": "Nigeria", "South African": "South Africa",
+    "Zimbabwean": "Zimbabwe", "Ghanaian": "Ghana", "Indonesian": "Indonesia",
+    "Malaysian": "Malaysia", "Thai": "Thailand", "Vietnamese": "Vietnam",
+    "Filipino": "the Philippines", "Cambodian": "Cambodia", "Burmese": "Burma",
+    "Bangladeshi": "Bangladesh", "Sri Lankan": "Sri Lanka", "Nepalese": "Nepal",
+    "New Zealand": "New Zealand", "Fijian": "Fiji", "Papua New Guinean": "Papua New Guinea",
+    "Solomon Islands": "the Solomon Islands", "East Timorese": "East Timor",
+    "North Korean": "North Korea", "Argentine": "Argentina", "Argentinian": "Argentina",
+    "Chilean": "Chile", "Peruvian": "Peru", "Colombian": "Colombia", "Venezuelan": "Venezuela",
+    "Cuban": "Cuba", "Greek": "Greece", "Portuguese": "Portugal", "Belgian": "Belgium",
+    "Austrian": "Austria", "Norwegian": "Norway", "Danish": "Denmark", "Finnish": "Finland",
+    "Czech": "the Czech Republic", "Hungarian": "Hungary", "Romanian": "Romania",
+    "Serbian": "Serbia", "Croatian": "Croatia", "Bosnian": "Bosnia", "Algerian": "Algeria",
+    "Moroccan": "Morocco", "Kuwaiti": "Kuwait", "Yemeni": "Yemen", "Uzbek": "Uzbekistan",
+    "Tajik": "Tajikistan", "Yugoslav": "Yugoslavia", "Barbadian": "Barbados",
+    "Botswanan": "Botswana",
 }  # fmt: skip
 COUNTRY_OF |= {country.removeprefix("the "): country for country in COUNTRY_OF.values()}
-COUNTRY_OF |= {c: c for c in ("Korea", "Netherlands", "Hong Kong")}
+COUNTRY_OF |= {c: c for c in ("Korea", "Netherlands", "Hong Kong", "Philippines")}
 
 # Nouns that ask for a country or a city ("Which country...").
 COUNTRY_NOUNS = ("country", "countries", "nation", "nations")

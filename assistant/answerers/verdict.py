@@ -61,6 +61,7 @@ _MONEY_TERMS = frozenset(
     "earn earned raise raised value revenue loss lost salary wage wages fine bill invest "
     "invested expensive cheap afford charge fee fees compensation profit sales deal".split()
 )
+_PLACE_NOUNS = frozenset(stem(w) for w in "capital city town suburb village".split())
 _TIME_UNITS = frozenset(
     stem(w) for w in "second minute hour day week month year decade century".split()
 )
@@ -166,36 +167,25 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     judgement = hit.judgement
     assert judgement is not None
     kind, text = asked.kind, hit.sentence.text
-    spans = [
-        s
-        for s in find_spans(kind, text)
-        # An answer is not what the question already says ("Who runs Apple?" is not "Apple").
-        if not set(terms(s.text)) <= asked.said
-        and not (kind is AnswerType.PERSON and set(terms(s.text)) & asked.name_terms)
-        and not of_another_kind(kind, s, text, asked.focus_terms)
-    ]
-    if kind is AnswerType.PLACE:
-        spans = where(spans, asked.asks_for_a_country)
-    if kind is AnswerType.AMOUNT and not asked.said & _MONEY_TERMS:
-        # "How much did it weigh?" asks for a measure, not money.
-        spans += [q for q in quantities(text) if not set(terms(q.text)) <= asked.said]
-    if kind is AnswerType.COUNT and asked.focus_terms and not asked.focus_terms & _TIME_UNITS:
-        # "How many employees ...?" is not answered by "24 hours".
-        spans = [s for s in spans if _last_term(s.text) not in _TIME_UNITS]
+    # "Which town ...?" is answered by the name the sentence calls a town, and "How many
+    # workers ...?" by the count of workers, which the model may not point at most.
+    labelled = _labelled(asked, text) if kind in _NAMED else []
+    spans = _typed_spans(asked, text) or list(labelled)
     if kind not in FIGURES and not (kind in _NAMED and spans):
         # The model's own span, where no span of the asked type is found.
         own = judgement.best_span()
         if own is not None:
             start, end = _whole_words(text, own[0], own[1])
-            words = text[start:end].split()
-            if 0 < len(words) <= _FREE_SPAN_WORDS and not set(terms(text[start:end])) <= asked.said:
-                spans.append(Span(start, end, text[start:end]))
+            free = Span(start, end, text[start:end])
+            if (
+                0 < len(free.text.split()) <= _FREE_SPAN_WORDS
+                and not set(terms(free.text)) <= asked.said
+                and not of_another_kind(kind, free, text, asked.focus_terms)
+            ):
+                spans.append(free)
     # A name is scored from the token in it the model most points at as a start: a title before
     # it ("Justice Richard Curtis") does not count against it.
     score = judgement.name_score if kind in _NAMED else judgement.span_score
-    if kind in FIGURES and any(_DIGIT.search(s.text) for s in spans):
-        # A figure ("$6 million") answers better than a vague amount ("billions").
-        spans = [s for s in spans if _DIGIT.search(s.text)]
     if not spans:
         return None, 0.0
     best = max(spans, key=lambda s: score(s.start, s.end))
@@ -206,18 +196,42 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     margin = judgement.span_score(best.start, best.end) - judgement.no_answer
     if kind not in FIGURES and kind not in _NAMED and margin <= 0:
         return None, margin  # "why" and "what" answers are the sentence itself
-    # "Which town ...?" is answered by the name the sentence calls a town, and "How many
-    # workers ...?" by the count of workers, which the model may not point at most. The margin
-    # stays the model's: how sure it is of any answer.
-    if kind in _NAMED:
-        preferred = _labelled(asked, text)
-    elif kind is AnswerType.COUNT:
-        preferred = [s for s in spans if _last_term(s.text) in asked.focus_terms]
-    else:
-        preferred = []
-    if preferred:
-        best = max(preferred, key=lambda s: score(s.start, s.end))
+    # The margin stays the model's (how sure it is of any answer); the answer given is the
+    # labelled name or the count of what was asked, where there is one.
+    if kind is AnswerType.COUNT:
+        labelled = [s for s in spans if _last_term(s.text) in asked.focus_terms]
+    if labelled:
+        best = max(labelled, key=lambda s: score(s.start, s.end))
     return best, margin
+
+
+def _typed_spans(asked: Question, text: str) -> list[Span]:
+    """The spans of the sentence of the asked type that could answer: not what the question
+    says, nor a name of another kind; a figure where the sentence has one."""
+    kind = asked.kind
+    spans = [
+        s
+        for s in find_spans(kind, text)
+        # An answer is not what the question already says ("Who runs Apple?" is not "Apple").
+        if not set(terms(s.text)) <= asked.said
+        and not (kind is AnswerType.PERSON and set(terms(s.text)) & asked.name_terms)
+        and not of_another_kind(kind, s, text, asked.focus_terms)
+    ]
+    if kind is AnswerType.PLACE:
+        if not asked.asks_for_a_country:
+            # "in the Norwegian capital, Oslo": the city, beside the country that describes it.
+            spans += _labelled(asked, text, _PLACE_NOUNS)
+        spans = where(spans, asked.asks_for_a_country)
+    if kind is AnswerType.AMOUNT and not asked.said & _MONEY_TERMS:
+        # "How much did it weigh?" asks for a measure, not money.
+        spans += [q for q in quantities(text) if not set(terms(q.text)) <= asked.said]
+    if kind is AnswerType.COUNT and asked.focus_terms and not asked.focus_terms & _TIME_UNITS:
+        # "How many employees ...?" is not answered by "24 hours".
+        spans = [s for s in spans if _last_term(s.text) not in _TIME_UNITS]
+    if kind in FIGURES and any(_DIGIT.search(s.text) for s in spans):
+        # A figure ("$6 million") answers better than a vague amount ("billions").
+        spans = [s for s in spans if _DIGIT.search(s.text)]
+    return spans
 
 
 def _last_term(text: str) -> str:
@@ -225,9 +239,10 @@ def _last_term(text: str) -> str:
     return found[-1] if found else ""
 
 
-def _labelled(asked: Question, text: str) -> list[Span]:
-    """The names the sentence labels with the question's asked noun, other than its own."""
-    for kind in labelled_spans(text, asked.focus_terms):
+def _labelled(asked: Question, text: str, nouns: frozenset[str] | None = None) -> list[Span]:
+    """The names the sentence labels with the question's asked noun (or `nouns`), other than
+    its own."""
+    for kind in labelled_spans(text, asked.focus_terms if nouns is None else nouns):
         found = [s for s in kind if terms(s.text) and not set(terms(s.text)) <= asked.said]
         if found:
             return found

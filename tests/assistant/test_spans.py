@@ -61,6 +61,9 @@ def test_a_nationality_answers_with_its_country() -> None:
     ]
     (city,) = find_spans(AnswerType.PLACE, "It is based in Hangzhou.")
     assert city.answer == "Hangzhou" and not city.country
+    # The countries the news names, not only the largest economies.
+    talks = find_spans(AnswerType.PLACE, "Pakistani and Afghan envoys met in Nepal.")
+    assert [s.answer for s in talks] == ["Pakistan", "Afghanistan", "Nepal"]
 
 
 def test_where_something_happened_is_not_the_country_describing_someone() -> None:

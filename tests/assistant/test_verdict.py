@@ -114,3 +114,12 @@ def test_a_count_is_the_one_of_what_was_asked() -> None:
     hit = _judged(text, starts={"12": 7.0, "3": 4.0}, ends={"arrests": 7.0, "fans": 4.0})
     assert _short("How many fans were there?", hit) == "3,000 fans"
     assert _short("How many arrests were made?", hit) == "12 arrests"
+
+
+def test_where_is_the_city_the_sentence_calls_a_capital_not_the_country_describing_it() -> None:
+    text = "She received the award in the Ghanaian capital, Accra, on Monday."
+    hit = _judged(
+        text, starts={"Ghanaian": 7.0, "Accra": 4.0}, ends={"Ghanaian": 7.0, "Accra": 4.0}
+    )
+    assert _short("Where did she receive the award?", hit) == "Accra"
+    assert _short("Which country was the award given in?", hit) == "Ghana"
