@@ -7,7 +7,7 @@ nearest the words the question and sentence share. Limits: English news conventi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.questions import AnswerType
 from index.language import (
@@ -41,6 +41,7 @@ class Span:
     text: str
     country: str = ""  # the country a place span names or describes ("Chinese" → "China")
     describes: bool = False  # a country named to describe what follows ("US forces")
+    located: str = ""  # "in", "at", "near" or "from": the place is where something is or was
 
     @property
     def answer(self) -> str:
@@ -159,7 +160,7 @@ _COUNTRY = re.compile(
 # A capitalised name after "in", "at", "from" or "near" ("based in Hangzhou", "In Brussels, ...",
 # "at the Adelaide Oval"), when it is no month or country.
 _PLACE_AFTER = re.compile(
-    r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s(?:the\s|an?\s)?("
+    r"\b([Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s(?:the\s|an?\s)?("
     + _CAPITALISED
     + r"(?:\s"
     + _CAPITALISED
@@ -237,22 +238,30 @@ def _places(sentence: str) -> list[Span]:
         or not _NAME_GOES_ON.match(sentence, m.end())
     }
     for m in _PLACE_AFTER.finditer(sentence):
-        name = m.group(1)
+        name, at, preposition = m.group(2), m.start(2), m.group(1).lower()
+        if at in found:
+            found[at] = replace(found[at], located=preposition)
+            continue
         # "in DeepSeek’s office" names an owner, not a place.
         owner = POSSESSIVE.search(name)
-        if m.start(1) in found or owner or name in NOT_A_NAME or name in MONTH_NAMES:
+        if owner or name in NOT_A_NAME or name in MONTH_NAMES:
             continue
-        found[m.start(1)] = Span(m.start(1), m.end(1), name)
+        found[at] = Span(at, m.end(2), name, located=preposition)
     return [found[start] for start in sorted(found)]
 
 
-def where(spans: list[Span], asks_for_a_country: bool) -> list[Span]:
+def where(spans: list[Span], asks_for_a_country: bool, whence: bool = False) -> list[Span]:
     """The place spans that can say where something is or happened: "US Defence Secretary
-    Donald Rumsfeld ... in Brussels" happened in Brussels, unless a country is what is asked."""
+    Donald Rumsfeld ... in Brussels" happened in Brussels, unless a country is what is asked;
+    a place something is in, at or near (or comes from, when that is asked) before one merely
+    named."""
     if asks_for_a_country:
         return spans
-    plain = [s for s in spans if not s.describes]
-    return plain or spans
+    plain = [s for s in spans if not s.describes] or spans
+    # "Ministers from Australia and Canada are meeting in London" meet in London; where they
+    # are from (`whence`) is Australia and Canada.
+    located = [s for s in plain if s.located and (s.located == "from") == whence]
+    return located or plain
 
 
 # A name: capitalised words or words with digits ("Starshine 2", "FA-18"), joined by "of" or "the"

@@ -202,7 +202,38 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
         labelled = [s for s in spans if _last_term(s.text) in asked.focus_terms]
     if labelled:
         best = max(labelled, key=lambda s: score(s.start, s.end))
+    if kind in _NAMED and _asks_for_several(asked):
+        best = _with_conjoined(best, spans, text)
     return best, margin
+
+
+_WHENCE = re.compile(r"\bfrom\b", re.I)
+_SINGULAR_WHO = re.compile(r"^who(?:['’]s| is| was| has| does)\b", re.I)
+_CONJUNCTION = re.compile(r",\s|\s(?:and|or)\s|,\s(?:and|or)\s")
+
+
+def _asks_for_several(asked: Question) -> bool:
+    """ "Which countries ...?", "Who played ...?": not "Which country ...?", "Who is ...?"."""
+    if asked.kind is AnswerType.PERSON:
+        return not _SINGULAR_WHO.match(asked.asked.strip())
+    return any(w.endswith("s") and stem(w) != w for w in asked.focus)
+
+
+def _with_conjoined(best: Span, spans: list[Span], text: str) -> Span:
+    """The span with the names the sentence lists with it: "Fiji and Pakistan"."""
+    ordered = sorted({(s.start, s.end) for s in spans} | {(best.start, best.end)})
+    at = ordered.index((best.start, best.end))
+    first, last = at, at
+    while first > 0 and _CONJUNCTION.fullmatch(text[ordered[first - 1][1] : ordered[first][0]]):
+        first -= 1
+    while last + 1 < len(ordered) and _CONJUNCTION.fullmatch(
+        text[ordered[last][1] : ordered[last + 1][0]]
+    ):
+        last += 1
+    if first == last:
+        return best
+    start, end = ordered[first][0], ordered[last][1]
+    return Span(start, end, text[start:end])
 
 
 def _typed_spans(asked: Question, text: str) -> list[Span]:
@@ -221,7 +252,7 @@ def _typed_spans(asked: Question, text: str) -> list[Span]:
         if not asked.asks_for_a_country:
             # "in the Norwegian capital, Oslo": the city, beside the country that describes it.
             spans += _labelled(asked, text, _PLACE_NOUNS)
-        spans = where(spans, asked.asks_for_a_country)
+        spans = where(spans, asked.asks_for_a_country, whence=bool(_WHENCE.search(asked.asked)))
     if kind is AnswerType.AMOUNT and not asked.said & _MONEY_TERMS:
         # "How much did it weigh?" asks for a measure, not money.
         spans += [q for q in quantities(text) if not set(terms(q.text)) <= asked.said]

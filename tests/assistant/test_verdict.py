@@ -123,3 +123,19 @@ def test_where_is_the_city_the_sentence_calls_a_capital_not_the_country_describi
     )
     assert _short("Where did she receive the award?", hit) == "Accra"
     assert _short("Which country was the award given in?", hit) == "Ghana"
+
+
+def test_several_names_when_several_are_asked_for() -> None:
+    text = "The group suspended Fiji and Pakistan, and Ana Ruiz and Tom Berg chaired it."
+    hit = _judged(text, starts={"Fiji": 6.0, "Ana": 6.0}, ends={"Fiji": 6.0, "Ruiz": 6.0})
+    assert _short("Which countries were suspended?", hit) == "Fiji and Pakistan"
+    assert _short("Which country was suspended first?", hit) == "Fiji"
+    assert _short("Who chaired the group?", hit) == "Ana Ruiz and Tom Berg"
+    assert _short("Who is the chair?", hit) == "Ana Ruiz"
+
+
+def test_where_is_a_place_something_is_in_before_one_merely_named() -> None:
+    text = "Ministers from Canada and Kenya are meeting in London to discuss the crisis."
+    hit = _judged(text, starts={"Canada": 7.0, "London": 4.0}, ends={"Canada": 7.0, "London": 4.0})
+    assert _short("Where are the ministers meeting?", hit) == "London"
+    assert _short("Where are the ministers from?", hit) == "Canada"
