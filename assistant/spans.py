@@ -144,8 +144,10 @@ _TITLE = (
     r"General|Gen\.|King|Queen|Pope|Judge|Justice)"
 )
 _CAPITALISED = r"[A-Z][\w’'-]*[a-z][\w’'-]*"
+# A surname may start with a particle: "Marius duPlessis", "Osama bin Laden", "al-Rantissi".
+_SURNAME = r"(?:(?:bin|al|de|van|von|da|du|le)\s|[a-z]{1,3}-?(?=[A-Z]))?" + _CAPITALISED
 _PERSON = re.compile(
-    r"\b(?:" + _TITLE + r"\s)?" + _CAPITALISED + r"(?:\s(?:[A-Z]\.\s)?" + _CAPITALISED + r"){1,4}"
+    r"\b(?:" + _TITLE + r"\s)?" + _CAPITALISED + r"(?:\s(?:[A-Z]\.\s)?" + _SURNAME + r"){1,4}"
     r"|\b" + _TITLE + r"\s" + _CAPITALISED
 )
 _NAME = re.compile(

@@ -33,6 +33,11 @@ from index.text import stem
         ),
         (AnswerType.PERSON, "The company said Nvidia fell.", []),
         (
+            AnswerType.PERSON,
+            "Police sought Osama bin Laden and Marius duPlessis.",
+            ["Osama bin Laden", "Marius duPlessis"],
+        ),
+        (
             AnswerType.NAME,
             "DeepSeek’s model, R1, uses the DeepSeek-V3 framework.",
             ["DeepSeek", "R1", "DeepSeek-V3"],
