@@ -316,14 +316,17 @@ def labelled_spans(sentence: str, nouns: frozenset[str]) -> tuple[list[Span], li
 
 
 def _name(sentence: str, start: int, end: int) -> Span:
-    """The span of a name, without a sentence's "The" before it or a full stop after."""
+    """The span of a name, without a sentence's "The" before it, a possessive or a full stop
+    after."""
     while end > start and sentence[end - 1] in ".,;:":
         end -= 1
-    words = sentence[start:end].split(" ")
-    while words and words[0] in NOT_A_NAME:
-        start += len(words.pop(0)) + 1
-    text = POSSESSIVE.sub("", " ".join(words))
-    return Span(start, start + len(text), text)
+    first = re.match(r"\S+\s*", sentence[start:end])
+    while first and first.group().strip() in NOT_A_NAME:
+        start += first.end()
+        first = re.match(r"\S+\s*", sentence[start:end])
+    possessive = POSSESSIVE.search(sentence, start, end)
+    end = possessive.start() if possessive else end
+    return Span(start, end, sentence[start:end])
 
 
 # Nouns that say what kind of thing a name names ("the DeepSeek-V3 framework").

@@ -10,7 +10,10 @@ saw:
   sentence, and the figure given is the one the model points at, not the first one met; a count
   of hours is no count of people, and "how much" of a weight takes a measure, not money;
 - a person, place or name is the name the sentence gives the noun asked about ("the town of Hill
-  Top" for "Which town ...?"), else the typed span the model points at most, or its own span.
+  Top" for "Which town ...?"), else the typed span the model points at most, or its own span;
+  never a name of another kind than asked; all the names listed together when several are asked
+  for ("Fiji and Pakistan"); and for "where", a place something is in or at before one merely
+  named.
 
 Pure functions over hits already judged; no model is called here.
 """
@@ -167,8 +170,8 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     judgement = hit.judgement
     assert judgement is not None
     kind, text = asked.kind, hit.sentence.text
-    # "Which town ...?" is answered by the name the sentence calls a town, and "How many
-    # workers ...?" by the count of workers, which the model may not point at most.
+    # "Which town ...?" is answered by the name the sentence calls a town ("the town of Hill
+    # Top"), which the finders may miss and the model may not point at most.
     labelled = _labelled(asked, text) if kind in _NAMED else []
     spans = _typed_spans(asked, text) or list(labelled)
     if kind not in FIGURES and not (kind in _NAMED and spans):
@@ -197,11 +200,12 @@ def _short_span(asked: Question, hit: Hit) -> tuple[Span | None, float]:
     if kind not in FIGURES and kind not in _NAMED and margin <= 0:
         return None, margin  # "why" and "what" answers are the sentence itself
     # The margin stays the model's (how sure it is of any answer); the answer given is the
-    # labelled name or the count of what was asked, where there is one.
+    # labelled name, or the count of what was asked ("How many fans ...?"), where there is one.
+    preferred = labelled
     if kind is AnswerType.COUNT:
-        labelled = [s for s in spans if _last_term(s.text) in asked.focus_terms]
-    if labelled:
-        best = max(labelled, key=lambda s: score(s.start, s.end))
+        preferred = [s for s in spans if _last_term(s.text) in asked.focus_terms]
+    if preferred:
+        best = max(preferred, key=lambda s: score(s.start, s.end))
     if kind in _NAMED and _asks_for_several(asked):
         best = _with_conjoined(best, spans, text)
     return best, margin

@@ -112,6 +112,7 @@ def test_a_place_after_at_or_at_the_start_of_a_sentence() -> None:
             [],
         ),
         ("The town was evacuated before the fire reached it.", "town", [], []),
+        ("The  Health Minister,\tAna Ruiz, spoke.", "minister", ["Ana Ruiz"], []),
     ],
 )
 def test_labelled_spans(sentence: str, noun: str, surer: list[str], less_sure: list[str]) -> None:
