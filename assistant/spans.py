@@ -337,9 +337,16 @@ _CLASS_NOUNS = frozenset(
 )
 _COUNTRY_NOUNS = frozenset(stem(w) for w in COUNTRY_NOUNS)
 _CITY_NOUNS = frozenset(stem(w) for w in CITY_NOUNS)
-# What a country's name can name: "Which side won?" may be answered by "Australia".
-_COUNTRY_LIKE = _COUNTRY_NOUNS | frozenset(
-    stem(w) for w in "team side squad government state nationality place".split()
+# What a place's name can name: "Which side won?" may be answered by "Australia", "Which
+# cities ...?" by "Jerusalem and Haifa".
+_PLACE_LIKE = (
+    _COUNTRY_NOUNS
+    | _CITY_NOUNS
+    | frozenset(
+        stem(w)
+        for w in "team side squad government state nationality place capital suburb village "
+        "region province area site venue location".split()
+    )
 )
 
 
@@ -350,8 +357,15 @@ def of_another_kind(kind: AnswerType, span: Span, sentence: str, focus: frozense
     if kind is AnswerType.NAME:
         if not focus:
             return False
-        if span.text in COUNTRY_OF and not focus & _COUNTRY_LIKE:
-            return True  # "Which TV network ...?" is not answered by "Afghanistan"
+        if not focus & _PLACE_LIKE and (
+            span.text in COUNTRY_OF
+            or any(
+                p.located in ("in", "at", "near") and p.text == span.text for p in _places(sentence)
+            )
+        ):
+            # "Which TV network ...?" is not answered by "Afghanistan", nor "Which organisation
+            # ...?" by the "Islamabad" it works in.
+            return True
         following = re.match(r"\s+([a-z]+)", sentence[span.end :])
         if following is None:
             return False

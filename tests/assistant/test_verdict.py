@@ -139,3 +139,10 @@ def test_where_is_a_place_something_is_in_before_one_merely_named() -> None:
     hit = _judged(text, starts={"Canada": 7.0, "London": 4.0}, ends={"Canada": 7.0, "London": 4.0})
     assert _short("Where are the ministers meeting?", hit) == "London"
     assert _short("Where are the ministers from?", hit) == "Canada"
+
+
+def test_an_organisation_is_not_the_city_it_works_in_but_a_city_is_a_city() -> None:
+    text = "Officials in Geneva said the Red Cross is visiting prisoners in Kabul and Herat."
+    hit = _judged(text, starts={"Geneva": 7.0, "Red": 4.0}, ends={"Geneva": 7.0, "Cross": 4.0})
+    assert _short("Which organisation is visiting the prisoners?", hit) == "Red Cross"
+    assert _short("In which cities are prisoners being visited?", hit) == "Geneva"
