@@ -263,7 +263,9 @@ def where(spans: list[Span], asks_for_a_country: bool, whence: bool = False) -> 
     # "Ministers from Australia and Canada are meeting in London" meet in London; where they
     # are from (`whence`) is Australia and Canada.
     located = [s for s in plain if s.located and (s.located == "from") == whence]
-    return located or plain
+    # "crashed in the Indian Ocean near Diego Garcia" crashed in the Indian Ocean.
+    inside = [s for s in located if s.located in ("in", "at")]
+    return inside or located or plain
 
 
 # A name: capitalised words or words with digits ("Starshine 2", "FA-18"), joined by "of" or "the"
@@ -371,6 +373,11 @@ def of_another_kind(kind: AnswerType, span: Span, sentence: str, focus: frozense
             return False
         noun = stem(following.group(1))
         return noun in _CLASS_NOUNS and noun not in focus
+    if kind is AnswerType.PERSON:
+        # "Who made the video public?" is not answered by the "Kandahar" it was filmed in.
+        return any(
+            p.located in ("in", "at", "near") and p.text == span.text for p in _places(sentence)
+        )
     if kind is AnswerType.PLACE:
         if focus & _CITY_NOUNS:
             return bool(span.country)

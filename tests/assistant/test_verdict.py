@@ -146,3 +146,12 @@ def test_an_organisation_is_not_the_city_it_works_in_but_a_city_is_a_city() -> N
     hit = _judged(text, starts={"Geneva": 7.0, "Red": 4.0}, ends={"Geneva": 7.0, "Cross": 4.0})
     assert _short("Which organisation is visiting the prisoners?", hit) == "Red Cross"
     assert _short("In which cities are prisoners being visited?", hit) == "Geneva"
+
+
+def test_where_something_is_in_before_what_it_is_near_and_who_is_no_place() -> None:
+    crash = "The jet crashed in the Coral Sea near Willis Island."
+    hit = _judged(crash, starts={"Willis": 7.0, "Coral": 4.0}, ends={"Island": 7.0, "Sea": 4.0})
+    assert _short("Where did the jet crash?", hit) == "Coral Sea"
+    report = "Navy officials in Cairns said the jet was lost."
+    hit = _judged(report, starts={"Cairns": 8.0, "Navy": 1.0}, ends={"Cairns": 8.0})
+    assert _short("Who reported the crash?", hit) != "Cairns"
