@@ -64,6 +64,23 @@ _MONEY_TERMS = frozenset(
     "earn earned raise raised value revenue loss lost salary wage wages fine bill invest "
     "invested expensive cheap afford charge fee fees compensation profit sales deal".split()
 )
+# Words the news uses for what a question asks about: "Which TV network ...?" is answered by
+# "Channel Ten", "Which song ...?" by "the tune Please Come Home for Christmas".
+_SAME_THING = {
+    stem(asked): frozenset(stem(w) for w in said.split())
+    for asked, said in {
+        "song": "tune track single",
+        "network": "channel station",
+        "broadcaster": "network channel station",
+        "company": "firm group",
+        "firm": "company group",
+        "organisation": "group body agency",
+        "organization": "group body agency",
+        "vessel": "ship boat",
+        "ship": "vessel boat",
+        "city": "capital",
+    }.items()
+}
 _PLACE_NOUNS = frozenset(stem(w) for w in "capital city town suburb village".split())
 _TIME_UNITS = frozenset(
     stem(w) for w in "second minute hour day week month year decade century".split()
@@ -275,9 +292,11 @@ def _last_term(text: str) -> str:
 
 
 def _labelled(asked: Question, text: str, nouns: frozenset[str] | None = None) -> list[Span]:
-    """The names the sentence labels with the question's asked noun (or `nouns`), other than
-    its own."""
-    for kind in labelled_spans(text, asked.focus_terms if nouns is None else nouns):
+    """The names the sentence labels with the question's asked noun or a word news uses for it
+    (or with `nouns`), other than its own."""
+    if nouns is None:
+        nouns = asked.focus_terms.union(*(_SAME_THING.get(t, ()) for t in asked.focus_terms))
+    for kind in labelled_spans(text, nouns):
         found = [s for s in kind if terms(s.text) and not set(terms(s.text)) <= asked.said]
         if found:
             return found
