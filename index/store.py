@@ -1,4 +1,5 @@
-"""The Chroma store of sentence vectors and of the articles of record: the only chromadb importer.
+"""The Chroma store of sentence vectors and of the articles of record: with index.chroma_engine,
+the only chromadb importer.
 
 Two collections. `article_sentences` holds one record per sentence: its vector and `document` /
 `version` / `number` (version = `id@digest` of the article's text). Not its text, which the
@@ -177,9 +178,7 @@ class SentenceStore:
             "splitter": splitter,
             "schema": _SCHEMA,
         }
-        _finish_interrupted_rebuild(client)
-        self._sentences = self._collection(SENTENCES + suffix)
-        self._documents = self._collection(DOCUMENTS + suffix)
+        self._sentences, self._documents = self._collections()
 
     @classmethod
     def open(
@@ -259,8 +258,7 @@ class SentenceStore:
             close()
         self.opened_at = _now()
         self._client = _persistent_client(self._home)
-        self._sentences = self._collection(SENTENCES + self._suffix)
-        self._documents = self._collection(DOCUMENTS + self._suffix)
+        self._sentences, self._documents = self._collections()
 
     def changed_elsewhere(self, change: Change) -> bool:
         """Whether another process made this change since this store was (re)opened."""
@@ -451,19 +449,31 @@ class SentenceStore:
     def _modify_metadata(self, **values: Any) -> None:
         self._documents.modify(metadata={**(self._documents.metadata or {}), **values})
 
-    def _collection(self, name: str) -> Collection:
+    def _collections(self) -> tuple[Collection, Collection]:
+        """The sentences and the manifest, created if they are missing."""
         try:
-            collection = self._client.get_or_create_collection(
-                name,
-                embedding_function=None,
-                metadata=dict(self._built_with),
-                schema=_schema(_FILTERED[name.removesuffix(_REBUILD)]),
-            )
+            _finish_interrupted_rebuild(self._client)
+            existing = _collection_names(self._client)
         except Exception as exc:  # chromadb raises many types for an unusable store
-            raise StoreUnavailable(
-                f"cannot open the index at {self._location} ({type(exc).__name__}); "
-                "move it aside or point ASSISTANT_HOME elsewhere."
-            ) from exc
+            raise self._unusable(exc) from exc
+        return (
+            self._collection(SENTENCES + self._suffix, existing),
+            self._collection(DOCUMENTS + self._suffix, existing),
+        )
+
+    def _collection(self, name: str, existing: set[str]) -> Collection:
+        try:
+            if name in existing:  # the schema is built (importing chromadb) only to create
+                collection = self._client.get_collection(name, embedding_function=None)
+            else:
+                collection = self._client.get_or_create_collection(
+                    name,
+                    embedding_function=None,
+                    metadata=dict(self._built_with),
+                    schema=_schema(_FILTERED[name.removesuffix(_REBUILD)]),
+                )
+        except Exception as exc:  # chromadb raises many types for an unusable store
+            raise self._unusable(exc) from exc
         built_with = collection.metadata or {}
         for key in ("embedding_model", "splitter"):
             if built_with.get(key) != self._built_with[key]:
@@ -478,6 +488,12 @@ class SentenceStore:
                 "assistant; run `assistant rebuild` to re-index its articles."
             )
         return collection
+
+    def _unusable(self, exc: Exception) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"cannot open the index at {self._location} ({type(exc).__name__}); "
+            "move it aside or point ASSISTANT_HOME elsewhere."
+        )
 
 
 def _schema(filtered: set[str]) -> Any:
@@ -523,7 +539,8 @@ def _parse_id(sentence_id: str) -> tuple[str, int]:
 def _stored_articles(client: ClientAPI) -> list[Article]:
     """The articles of a store, read without checking what built it."""
     try:
-        records = client.get_collection(DOCUMENTS).get(include=["documents", "metadatas"])
+        documents = client.get_collection(DOCUMENTS, embedding_function=None)
+        records = documents.get(include=["documents", "metadatas"])
     except Exception:  # no manifest yet: nothing to re-index
         return []
     return [
@@ -605,13 +622,10 @@ def make_private(home: Path) -> None:
 
 def _persistent_client(home: Path) -> ClientAPI:
     check_home(home)
-    import chromadb
-    from chromadb.config import Settings
+    from index.chroma_engine import EngineClient
 
     try:
-        return chromadb.PersistentClient(
-            path=str(home / "chroma"), settings=Settings(anonymized_telemetry=False)
-        )
+        return cast("ClientAPI", EngineClient(home / "chroma"))
     except Exception as exc:  # a damaged or foreign store: report it, never overwrite it
         raise StoreUnavailable(
             f"cannot open the index at {home} ({type(exc).__name__}); "
