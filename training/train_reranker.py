@@ -24,7 +24,6 @@ assistant/models/.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import random
 import sys
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index.export import model_bytes, sha256_of  # noqa: E402
 from training.data import SOURCES, Pair, articles, pairs, questions  # noqa: E402
 from training.export_reranker import export, module  # noqa: E402
 
@@ -86,7 +86,8 @@ def train(
     layers: int = 6,
     teacher: Path | None = None,
 ) -> Path:
-    """Train on the chosen sources; write reranker.onnx (int8) and reranker.md into `out`."""
+    """Train on the chosen sources; write reranker.onnx (int8, its weights in reranker.onnx.data)
+    and reranker.md into `out`."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import numpy as np
     import torch
@@ -317,7 +318,7 @@ def _command(facts: dict[str, object]) -> str:
 def _teacher_line(teacher: Path | None) -> str:
     if teacher is None:
         return "- teacher: none; the labels alone"
-    digest = hashlib.sha256(teacher.read_bytes()).hexdigest()
+    digest = sha256_of(teacher)
     return (
         f"- teacher: `{teacher.name}` (sha256 `{digest}`); half of each loss is the labels',"
         " half its readings' (relevance and the answer's start and end)"
@@ -326,7 +327,7 @@ def _teacher_line(teacher: Path | None) -> str:
 
 def _write_card(path: Path, model: Path, **facts: object) -> None:
     """The model card: what the file is, how to make it again, and its hash."""
-    digest = hashlib.sha256(model.read_bytes()).hexdigest()
+    digest = sha256_of(model)
     figures = path.with_name("reranker_figures.md")
     lines = [
         "# Answer reranker",
@@ -340,7 +341,7 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         f"  PyPI package (384 wide; its first {facts['layers']} of 6 layers); heads: relevance"
         " (mean-pooled) and answer span",
         "- format: ONNX, attention and layer norms fused, dynamic int8 quantization"
-        " (onnxruntime; training/export_reranker.py)",
+        " (onnxruntime; training/export_reranker.py); the weights in a file of their own",
         "- training text: Lee corpus lines 210-299 only (gensim's `lee_background.cor`); lines",
         "  0-209 are the benchmark's and never read",
         f"- retrain: `{_command(facts)}`",
@@ -365,8 +366,8 @@ def _write_card(path: Path, model: Path, **facts: object) -> None:
         "",
         "## File",
         "",
-        f"- `{model.name}`, {model.stat().st_size:,} bytes",
-        f"- sha256: `{digest}`",
+        f"- `{model.name}` and its weights `{model.name}.data`, {model_bytes(model):,} bytes",
+        f"- sha256 of the two, in that order: `{digest}`",
         "",
     ]
     path.write_text("\n".join(lines))

@@ -1,6 +1,5 @@
 """The shipped reranker: the file its card describes, and what it says about the bundled article."""
 
-import hashlib
 import re
 from importlib import resources
 from pathlib import Path
@@ -8,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.reranker import Reranker
+from index.export import model_bytes, sha256_of
 from index.ingest import bundled_article
 from index.sentences import split_sentences
 
@@ -18,11 +18,11 @@ MODELS = Path(str(resources.files("assistant").joinpath("models")))
 
 def test_model_file_matches_its_card() -> None:
     card = (MODELS / "reranker.md").read_text()
-    recorded = re.search(r"sha256: `([0-9a-f]{64})`", card)
-    assert recorded is not None, "the card records the file's sha256"
+    recorded = re.search(r"sha256 of the two, in that order: `([0-9a-f]{64})`", card)
+    assert recorded is not None, "the card records the files' sha256"
     model = MODELS / "reranker.onnx"
-    assert hashlib.sha256(model.read_bytes()).hexdigest() == recorded.group(1)
-    assert model.stat().st_size <= 30_000_000
+    assert sha256_of(model) == recorded.group(1)
+    assert model_bytes(model) <= 30_000_000
     for heading in ("## Data recipe", "## Figures", "retrain: `python training/train_reranker.py"):
         assert heading in card
 
