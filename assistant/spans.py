@@ -18,6 +18,7 @@ from index.language import (
     MONTHS,
     NOT_A_NAME,
     POSSESSIVE,
+    REGIONS,
 )
 from index.text import stem
 
@@ -310,20 +311,24 @@ def labelled_spans(sentence: str, nouns: frozenset[str]) -> tuple[list[Span], li
             continue
         following = _NAME_AFTER.match(sentence, end)
         if following:
-            after.append(_name(sentence, *following.span(1)))
+            # Right after its noun a name starts where it starts: "the tune Tell Them Goodbye".
+            after.append(_name(sentence, *following.span(1), leading=_ARTICLES))
         preceding = _NAME_BEFORE.search(sentence, reach, start)
         if preceding:
             before.append(_name(sentence, *preceding.span(1)))
     return [s for s in after if s.text], [s for s in before if s.text]
 
 
-def _name(sentence: str, start: int, end: int) -> Span:
-    """The span of a name, without a sentence's "The" before it, a possessive or a full stop
-    after."""
+_ARTICLES = frozenset({"The", "A", "An"})
+
+
+def _name(sentence: str, start: int, end: int, leading: frozenset[str] = NOT_A_NAME) -> Span:
+    """The span of a name, without a sentence's "The" (or other `leading` word) before it, a
+    possessive or a full stop after."""
     while end > start and sentence[end - 1] in ".,;:":
         end -= 1
     first = re.match(r"\S+\s*", sentence[start:end])
-    while first and first.group().strip() in NOT_A_NAME:
+    while first and first.group().strip() in leading:
         start += first.end()
         first = re.match(r"\S+\s*", sentence[start:end])
     possessive = POSSESSIVE.search(sentence, start, end)
@@ -380,7 +385,8 @@ def of_another_kind(kind: AnswerType, span: Span, sentence: str, focus: frozense
         )
     if kind is AnswerType.PLACE:
         if focus & _CITY_NOUNS:
-            return bool(span.country)
+            # "Which town ...?" is answered by "Millbrook", not the "Queensland" it is in.
+            return bool(span.country) or span.text in REGIONS
         if focus & _COUNTRY_NOUNS:
             return not span.country
     return False

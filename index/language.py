@@ -1,8 +1,8 @@
 """The English and news knowledge the other modules share, each piece in one place.
 
-Countries and the adjectives news uses for them, month names, the possessive ending, names the
-news uses interchangeably, and capitalised words that are not names. Plain data and one pattern:
-nothing here decides anything.
+Countries and the adjectives news uses for them, states, month names, the possessive ending,
+names the news uses interchangeably, and capitalised words that are not names. Plain data and
+one pattern: nothing here decides anything.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ __all__ = [
     "NOT_A_NAME",
     "NOT_NAMES",
     "POSSESSIVE",
+    "REGIONS",
 ]
 
 # A possessive ending ("DeepSeek’s").
@@ -63,6 +64,21 @@ COUNTRY_OF = {
 }  # fmt: skip
 COUNTRY_OF |= {country.removeprefix("the "): country for country in COUNTRY_OF.values()}
 COUNTRY_OF |= {c: c for c in ("Korea", "Netherlands", "Hong Kong", "Philippines")}
+
+# States and territories: places, but no answer to "Which town ...?". Not those that name a city
+# too (New York, Washington) or a country (Georgia).
+REGIONS = frozenset(
+    (
+        "New South Wales|Victoria|Queensland|Tasmania|South Australia|Western Australia|"
+        "Northern Territory|Australian Capital Territory|NSW|ACT|"
+        "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|"
+        "Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|"
+        "Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada|"
+        "New Hampshire|New Jersey|New Mexico|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|"
+        "Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|"
+        "Virginia|West Virginia|Wisconsin|Wyoming"
+    ).split("|")
+)
 
 # Nouns that ask for a country or a city ("Which country...").
 COUNTRY_NOUNS = ("country", "countries", "nation", "nations")

@@ -113,6 +113,7 @@ def test_a_place_after_at_or_at_the_start_of_a_sentence() -> None:
         ),
         ("The town was evacuated before the fire reached it.", "town", [], []),
         ("The  Health Minister,\tAna Ruiz, spoke.", "minister", ["Ana Ruiz"], []),
+        ("They woke to the tune Please Come Home, a carol.", "tune", ["Please Come Home"], []),
     ],
 )
 def test_labelled_spans(sentence: str, noun: str, surer: list[str], less_sure: list[str]) -> None:

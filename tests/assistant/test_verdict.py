@@ -161,3 +161,13 @@ def test_the_name_given_a_word_the_news_uses_for_what_is_asked() -> None:
     text = "Ruiz told Channel Nine that Tom Berg would play."
     hit = _judged(text, starts={"Tom": 7.0, "Channel": 4.0}, ends={"Berg": 7.0, "Nine": 4.0})
     assert _short("Which TV network did Ruiz speak to?", hit) == "Channel Nine"
+
+
+def test_a_song_s_name_keeps_its_first_word_and_a_state_is_no_town() -> None:
+    text = "The crew woke to the tune Tell Them Goodbye, by the group Halo."
+    hit = _judged(text, starts={"Them": 7.0, "Halo": 4.0}, ends={"Goodbye": 7.0, "Halo": 4.0})
+    assert _short("Which song woke the crew?", hit) == "Tell Them Goodbye"
+    fire = "As blazes burn in Queensland, crews were called to a new fire at Millbrook."
+    hit = _judged(fire, starts={"Queensland": 7.0, "Millbrook": 4.0}, ends={"Queensland": 7.0})
+    assert _short("Which town had a new fire?", hit) == "Millbrook"
+    assert _short("Where are blazes burning?", hit) == "Queensland"
