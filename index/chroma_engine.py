@@ -14,7 +14,6 @@ neither.
 from __future__ import annotations
 
 import json
-import resource
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,13 +74,21 @@ def _start(path: str) -> Any:
         url=f"{path}/chroma.sqlite3",
     )
     # Each vector index keeps four data files and a metadata file open (chromadb's own sizing).
-    open_files = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
     return engine.Bindings(
         allow_reset=False,
         sqlite_db_config=config,
         persist_path=path,
-        hnsw_cache_size=open_files // 5,
+        hnsw_cache_size=_open_files_allowed() // 5,
     )
+
+
+def _open_files_allowed() -> int:
+    try:
+        import resource
+    except ImportError:  # Windows, whose C runtime allows 512 by default
+        return 512
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return limit if 0 < limit < 1 << 20 else 1 << 20  # unlimited is no cache size
 
 
 class EngineClient:
