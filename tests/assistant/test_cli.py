@@ -40,12 +40,13 @@ def test_help_imports_no_heavy_module() -> None:
     assert out.strip().endswith("HEAVY []")
 
 
-def test_a_question_imports_no_torch(bundled_home: Path) -> None:
-    """The answer path runs on onnxruntime: neither torch nor transformers is loaded."""
+def test_a_question_imports_no_torch_nor_chromadb_s_client(bundled_home: Path) -> None:
+    """The answer path runs on onnxruntime: neither torch nor transformers is loaded. Over an
+    existing index it speaks to Chroma's engine, not through chromadb's Python client."""
     code = (
         "import sys; from assistant.cli import cli\n"
         "try:\n    cli(['ask', '--json', 'Who founded DeepSeek?'])\nexcept SystemExit:\n    pass\n"
-        "heavy = ('torch', 'transformers', 'sentence_transformers')\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers', 'chromadb')\n"
         "heavy = [m for m in heavy if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
