@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["EngineClient", "EngineCollection"]
+__all__ = ["EngineClient", "EngineCollection", "release_all"]
 
 _TENANT = "default_tenant"
 _DATABASE = "default_database"
@@ -62,6 +62,14 @@ def _release(engine: _Engine) -> None:
         if engine.users <= 0:
             _engines.pop(engine.path, None)
             engine.bindings = None  # dropping the engine frees its vector index
+
+
+def release_all() -> None:
+    """Drop every engine of this process, as its exit would, whatever clients still hold them."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.bindings = None
+        _engines.clear()
 
 
 def _start(path: str) -> Any:

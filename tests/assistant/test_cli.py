@@ -61,6 +61,49 @@ def test_a_question_imports_no_torch_nor_chromadb_s_client(bundled_home: Path) -
     assert out.strip().endswith("HEAVY []")
 
 
+# A command that answers, registers an exit handler (as a tracer does), and ends as asked.
+_ENDING = """
+import atexit, sys, click
+from assistant.cli import cli, main
+
+class Noisy:
+    def __del__(self):
+        print("torn down")
+
+kept = Noisy()
+
+@cli.command("ending")
+@click.argument("how")
+def ending(how):
+    click.echo("answer")
+    atexit.register(print, "flushed by the command's handler")
+    if how == "crash":
+        raise RuntimeError("crash")
+    sys.exit(int(how))
+
+sys.argv = ["assistant", "ending", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.parametrize("status", [0, 3])
+def test_a_finished_command_ends_with_its_status_after_its_exit_handlers(status: int) -> None:
+    """The process skips the teardown of its modules' objects, and nothing else: output piped
+    (so buffered) arrives, exit handlers run, the status is the command's."""
+    out = subprocess.run(
+        [sys.executable, "-c", _ENDING, str(status)], capture_output=True, text=True
+    )
+    assert out.returncode == status
+    assert out.stdout == "answer\nflushed by the command's handler\n"
+
+
+def test_a_crashed_command_ends_the_usual_way() -> None:
+    out = subprocess.run([sys.executable, "-c", _ENDING, "crash"], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "RuntimeError: crash" in out.stderr
+    assert out.stdout.splitlines() == ["answer", "flushed by the command's handler", "torn down"]
+
+
 def test_chat_transcript(run) -> None:  # type: ignore[no-untyped-def]
     script = (DATA / "chat_script.txt").read_text(encoding="utf-8")
     result = run("chat", input=script)
