@@ -140,8 +140,7 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"people|executive|ceo|billionaire|entrepreneur|president|"
             r"leader|general|minister|official|spokesman|spokeswoman|spokesperson|captain|"
             r"coach|player|senator|judge|prosecutor|officer|chairman|premier|secretary|"
-            r"bowler|batsman|scientist|professor|doctor|man|woman)\b|"
-            r"\bwho (?:is|was|are|were|founded|started|runs|leads)\b",
+            r"bowler|batsman|scientist|professor|doctor|man|woman)\b",
             re.I,
         ),
     ),
@@ -201,6 +200,12 @@ _TYPE_PATTERNS: list[tuple[AnswerType, re.Pattern[str]]] = [
             r"^(?:in |on |at |from |to |by )?which\b",
             re.I,
         ),
+    ),
+    (
+        # "Do you know who runs Qantas?"; last, since a "who" further in may only say whom the
+        # question is about: "How old is the American who was captured?"
+        AnswerType.PERSON,
+        re.compile(r"\bwho (?:is|was|are|were|founded|started|runs|leads)\b", re.I),
     ),
 ]
 

@@ -82,6 +82,11 @@ def test_intent(question: str, expected: Intent) -> None:
         ("What happened when the shares fell?", AnswerType.OTHER),
         ("To whom did the founder sell his stake?", AnswerType.PERSON),
         ("What's the name of the model?", AnswerType.NAME),
+        # A "who" further in: asked for, or only saying whom the question is about.
+        ("Do you know who founded DeepSeek?", AnswerType.PERSON),
+        ("How old is the engineer who was hired in May?", AnswerType.DURATION),
+        ("How many of the staff who were laid off came back?", AnswerType.COUNT),
+        ("When did the founder who runs it step down?", AnswerType.DATE),
     ],
 )
 def test_answer_type(question: str, expected: AnswerType) -> None:
