@@ -393,10 +393,6 @@ def _end_process(outcome: list[int | str | None]) -> None:
         return
     code = outcome[0]
     status = code if isinstance(code, int) else 0 if code is None else 1
-    if "index.chroma_engine" in sys.modules:
-        from index.chroma_engine import release_all
-
-        release_all()  # the embedded store's engines close their files as they would at exit
     logging.shutdown()  # registered before this handler, so it would run after it
     for stream in (sys.stdout, sys.stderr):
         try:

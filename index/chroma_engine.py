@@ -13,6 +13,7 @@ neither.
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 from collections.abc import Sequence
@@ -51,6 +52,10 @@ def _acquire(path: str) -> _Engine:
     with _engines_lock:
         engine = _engines.get(path)
         if engine is None:
+            # Closed at exit whatever still holds them, before the interpreter's teardown (which
+            # the `assistant` command skips); registered once, however often engines come and go.
+            atexit.unregister(release_all)
+            atexit.register(release_all)
             engine = _engines[path] = _Engine(path)
         engine.users += 1
         return engine
@@ -65,7 +70,7 @@ def _release(engine: _Engine) -> None:
 
 
 def release_all() -> None:
-    """Drop every engine of this process, as its exit would, whatever clients still hold them."""
+    """Drop every engine of this process, whatever clients still hold them."""
     with _engines_lock:
         for engine in _engines.values():
             engine.bindings = None

@@ -166,7 +166,7 @@ class WordTable:
         self._width = width
         self._lock = threading.Lock()
         try:
-            self._file = open(path, "rb", buffering=0)  # noqa: SIM115 (open as long as the model)
+            self._file = open(path, "rb", buffering=0)
         except OSError as exc:
             raise self._damaged(exc.strerror or "cannot be read") from exc
 
@@ -176,7 +176,7 @@ class WordTable:
 
         distinct, index = np.unique(ids, return_inverse=True)
         table = np.empty((len(distinct), self._width), dtype=np.float32)
-        view = memoryview(table).cast("B")
+        view = table.data.cast("B")
         size = self._row_bytes
         with self._lock:
             for row, word in enumerate(distinct.tolist()):

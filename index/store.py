@@ -6,18 +6,21 @@ Two collections. `article_sentences` holds one record per sentence: its vector a
 lexical mirror and the article's text of record hold: embedded Chroma indexes the trigrams of
 every document it stores, whatever the schema says, which costs time, memory and disk. Its HNSW
 index answers nearest-neighbour queries, embedded or on a server: no process ever loads every
-vector. `article_documents` is the manifest: one record per article with its full text (the text
-of record that sentence offsets point into), title, digest, sentence count and `seq`, the time of
-its last change in microseconds. Removing an article leaves a tombstone (`removed`), so a reader
-learns of every change by asking for records with a newer `seq` (`changes_since`): what it keeps
-locally (index.lexical) stays in step at a cost that grows with the changes, not the corpus.
+vector. `article_documents` is the manifest: one record per article with its text (the text of
+record that sentence offsets point into), title, digest, sentence count and `seq`, the time of its
+last change in microseconds. A text longer than TEXT_PART characters keeps its first part there
+and the rest in part records beside it (`version#1`, `version#2`, ... with `document` / `version` /
+`part`), each written in a request of its own. Removing an article leaves a tombstone (`removed`),
+so a reader learns of every change by asking for records with a newer `seq` (`changes_since`):
+what it keeps locally (index.lexical) stays in step at a cost that grows with the changes, not the
+corpus.
 
 Writes never leave a half-written article visible. Sentence ids carry the article's digest
 (`deepseek@3f2a…:4`) and a sentence counts only when the manifest names its version, so an
-article's sentences go in first and its manifest record last; the older versions of that one
-article are deleted after. Whatever an interrupted write leaves is invisible, and is deleted by
-the article's next write or removal (or `assistant rebuild`). The lexical index lives in
-index.lexical.
+article's sentences and text parts go in first and its manifest record last; the older versions
+of that one article are deleted after. Whatever an interrupted write leaves is invisible, and is
+deleted by the article's next write or removal (or `assistant rebuild`). The lexical index lives
+in index.lexical.
 """
 
 from __future__ import annotations
@@ -58,6 +61,9 @@ SERVER_TIMEOUT = 30.0  # seconds a Chroma server may take over one request
 _SCHEMA = 2
 # Inverted indexes Chroma keeps on metadata; only these keys are ever filtered on.
 _FILTERED = {SENTENCES: {"document", "version"}, DOCUMENTS: {"seq", "removed"}}
+# Characters of an article's text of record written in one request. Chroma holds about 16 times
+# a document's size in memory while it writes it: a 20 MB text written whole took 320 MB.
+TEXT_PART = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -298,7 +304,18 @@ class SentenceStore:
         metas = records["metadatas"] or []
         if not records["ids"] or (metas and metas[0].get("removed")):
             raise UnknownDocument(f"no document '{doc_id}' in the index; see `assistant list`.")
-        return (records["documents"] or [""])[0]
+        first = (records["documents"] or [""])[0] or ""
+        parts = _part_ids(f"{doc_id}@{metas[0].get('digest', '')}", metas[0])
+        if not parts:
+            return first
+        rest = self._documents.get(ids=parts, include=["documents"])
+        found = dict(zip(rest["ids"], rest["documents"] or []))
+        if set(found) != set(parts):
+            raise StoreUnavailable(
+                f"the index at {self._location} is missing part of the text of '{doc_id}'; "
+                "run `assistant rebuild` to re-index its articles."
+            )
+        return first + "".join(found[id_] or "" for id_ in parts)
 
     def nearest(
         self, vector: np.ndarray, k: int, documents: Sequence[str] | None = None
@@ -409,16 +426,32 @@ class SentenceStore:
                     "removed": False,
                 }
             )
+        texts = [_text_parts(f.article.text) for f in finished]
+        for f, parts in zip(finished, texts):
+            for number, part in enumerate(parts[1:], start=1):  # one request each: see TEXT_PART
+                self._documents.upsert(
+                    ids=[f"{f.article.version}#{number}"],
+                    embeddings=cast(Any, [f.centroid]),
+                    documents=[part],
+                    metadatas=[
+                        {"document": f.article.id, "version": f.article.version, "part": number}
+                    ],
+                )
+        for meta, parts in zip(metadatas, texts):
+            meta["parts"] = len(parts)
         self._documents.upsert(
             ids=ids,
             embeddings=cast(Any, [f.centroid for f in finished]),
-            documents=[f.article.text for f in finished],
+            documents=[parts[0] for parts in texts],
             metadatas=metadatas,
         )
         self.own_changes.update(seqs)
         versions = [f.article.version for f in finished]
         older: Any = {"$and": [{"document": {"$in": ids}}, {"version": {"$nin": versions}}]}
         self._sentences.delete(where=older)
+        # The text parts of other versions, and of writes cut short: a part record names its
+        # article in `document`, a manifest record does not.
+        self._documents.delete(where=older)
         return seqs
 
     def remove(self, doc_id: str) -> int:
@@ -436,6 +469,7 @@ class SentenceStore:
             metadatas=[{**metas[0], "digest": "", "sentences": 0, "seq": seq, "removed": True}],
         )
         self._sentences.delete(where={"document": doc_id})
+        self._documents.delete(where={"document": doc_id})  # its text parts, if it had any
         return seq
 
     # --- helpers -----------------------------------------------------------------------------
@@ -543,21 +577,37 @@ def _stored_articles(client: ClientAPI) -> list[Article]:
         records = documents.get(include=["documents", "metadatas"])
     except Exception:  # no manifest yet: nothing to re-index
         return []
-    return [
-        Article(
-            id=id_,
-            title=str(meta.get("title", id_)),
-            text=text,
-            source=str(meta.get("source", "")),
-            author=str(meta.get("author", "")),
-            published=str(meta.get("published", "")),
-            pages=_pages(meta),
+    rows = list(zip(records["ids"], records["documents"] or [], records["metadatas"] or []))
+    text_of = {id_: text or "" for id_, text, _ in rows}
+    articles = []
+    for id_, text, meta in rows:
+        if "part" in meta or meta.get("removed") or not text:
+            continue  # a part of a longer text, or a removed article
+        parts = _part_ids(f"{id_}@{meta.get('digest', '')}", meta)
+        if any(part not in text_of for part in parts):
+            continue  # a text whose parts are gone cannot be re-indexed whole
+        articles.append(
+            Article(
+                id=id_,
+                title=str(meta.get("title", id_)),
+                text=text + "".join(text_of[part] for part in parts),
+                source=str(meta.get("source", "")),
+                author=str(meta.get("author", "")),
+                published=str(meta.get("published", "")),
+                pages=_pages(meta),
+            )
         )
-        for id_, text, meta in zip(
-            records["ids"], records["documents"] or [], records["metadatas"] or []
-        )
-        if not meta.get("removed") and text
-    ]
+    return articles
+
+
+def _text_parts(text: str) -> list[str]:
+    """The text of record in the parts written one request each (one part for most)."""
+    return [text[i : i + TEXT_PART] for i in range(0, len(text), TEXT_PART)] or [""]
+
+
+def _part_ids(version: str, meta: Any) -> list[str]:
+    """The ids of the part records after the manifest's own part, for a text in `parts`."""
+    return [f"{version}#{number}" for number in range(1, int(meta.get("parts") or 1))]
 
 
 def _drop(client: ClientAPI, name: str) -> None:

@@ -1,6 +1,8 @@
 """The embedded store spoken to through Chroma's engine reads and writes what chromadb's own
 client does: an index written either way reads the same the other way."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import chromadb
@@ -132,3 +134,20 @@ def test_clients_of_one_path_share_one_engine_until_the_last_closes(tmp_path: Pa
     assert path not in chroma_engine._engines
     with pytest.raises(RuntimeError, match="was closed"):
         second.get_max_batch_size()
+
+
+def test_engines_still_held_at_exit_are_released_before_teardown(tmp_path: Path) -> None:
+    """The `assistant` command skips the interpreter's teardown: the engine closes its files at
+    exit all the same, once however many engines came and went."""
+    code = (
+        "import atexit, sys\n"
+        "from index import chroma_engine\n"
+        "atexit.register(lambda: print('left open', sorted(chroma_engine._engines)))\n"
+        "chroma_engine.EngineClient(sys.argv[1]).close()\n"
+        "kept = chroma_engine.EngineClient(sys.argv[1])\n"
+        "print('open', sorted(chroma_engine._engines) == [sys.argv[1]])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.splitlines() == ["open True", "left open []"]

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from assistant.cli import cli
+from index import store as store_module
 from index.corpus import Corpus
 from index.errors import StoreUnavailable
 from index.ingest import bundled_article
@@ -22,9 +23,13 @@ from .test_store import add
 pytestmark = pytest.mark.integration  # the real model or a real server
 
 
-def test_two_clients_share_the_server(chroma_url: str, tmp_path: Path) -> None:
-    """Each client keeps its own lexical mirror; Chroma does the vector search on the server."""
+def test_two_clients_share_the_server(
+    chroma_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each client keeps its own lexical mirror; Chroma does the vector search on the server.
+    The article's text of record goes in parts (as a long one would) and is read whole."""
     reset_chroma_server(chroma_url)  # another test may have left a store built otherwise
+    monkeypatch.setattr(store_module, "TEXT_PART", 200)
 
     def client(name: str) -> Corpus:
         return Corpus.open(
@@ -46,6 +51,7 @@ def test_two_clients_share_the_server(chroma_url: str, tmp_path: Path) -> None:
     second.remove("deepseek")
     first.sync()
     assert first.documents() == [] and first.sentences() == []
+    assert first.store._documents.get(where={"part": {"$gte": 1}})["ids"] == []  # nor its parts
     assert not (tmp_path / "first" / "chroma").exists()  # no local store beside the mirror
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from index import corpus as corpus_module
 from index import ingest as ingest_module
+from index import store as store_module
 from index.corpus import LOCAL_CLOCK_SKEW, Corpus
 from index.errors import IndexMismatch, StoreUnavailable, UnknownDocument
 from index.ingest import bundled_article, ingest
@@ -312,3 +313,60 @@ def test_damaged_mirror_is_reported_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="delete it"):
         open_corpus(tmp_path)
     assert mirror.read_bytes() == b"garbage" * 1000
+
+
+def text_parts(corpus: Corpus) -> dict[str, str]:
+    records = corpus.store._documents.get(where={"part": {"$gte": 1}}, include=["metadatas"])
+    return {id_: str(meta["version"]) for id_, meta in zip(records["ids"], records["metadatas"])}
+
+
+def test_a_long_text_of_record_is_written_in_parts_and_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma holds many times a document's size while it writes it: a long text goes in parts,
+    one request each, and every reader sees it whole."""
+    monkeypatch.setattr(store_module, "TEXT_PART", 40)
+    corpus = open_corpus(tmp_path)
+    long = article_from_text(
+        " ".join(f"Sentence {i} says a little." for i in range(12)), doc_id="long"
+    )
+    assert add(corpus, long, bundled_article()) == [True, True]
+    assert corpus.store.document_text("long") == long.text
+    assert corpus.store.document_text("deepseek") == bundled_article().text
+    assert sorted(d.id for d in corpus.documents()) == ["deepseek", "long"]  # parts are no articles
+    reader = Corpus(corpus.store, LexicalIndex(tmp_path / "elsewhere" / "lexical.sqlite3"))
+    reader.sync()
+    assert [s.text for s in reader.sentences() if s.document == "long"][-1] == (
+        "Sentence 11 says a little."
+    )
+
+    # A write cut short leaves parts of a version no manifest names; the next write clears them.
+    orphan = article_from_text(long.text + " And more.", doc_id="long")
+    corpus.store._documents.upsert(
+        ids=[f"{orphan.version}#1"],
+        embeddings=FakeEmbedder().embed(["half a text"]),
+        documents=["half a text"],
+        metadatas=[{"document": "long", "version": orphan.version, "part": 1}],
+    )
+    changed = article_from_text(long.text + " It ends here.", doc_id="long")
+    assert add(corpus, changed) == [True]
+    assert corpus.store.document_text("long") == changed.text
+    assert set(text_parts(corpus).values()) - {bundled_article().version} == {changed.version}
+
+    articles = SentenceStore.rebuild(
+        home=tmp_path,
+        url=None,
+        embedding_model="fake-embedding",
+        splitter=SPLITTER,
+        reindex=lambda store, arts: ingest(
+            arts, store=store, lexical=None, embedder=FakeEmbedder()
+        ),
+    )
+    assert {a.id: a.text for a in articles} == {
+        "deepseek": bundled_article().text,
+        "long": changed.text,
+    }
+    rebuilt = open_corpus(tmp_path)
+    assert rebuilt.store.document_text("long") == changed.text
+    rebuilt.remove("long")
+    assert set(text_parts(rebuilt).values()) == {bundled_article().version}
