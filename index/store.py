@@ -312,8 +312,8 @@ class SentenceStore:
         found = dict(zip(rest["ids"], rest["documents"] or []))
         if set(found) != set(parts):
             raise StoreUnavailable(
-                f"the index at {self._location} is missing part of the text of '{doc_id}'; "
-                "run `assistant rebuild` to re-index its articles."
+                f"part of the text of '{doc_id}' is missing from the index at {self._location}; "
+                f"run `assistant remove {doc_id}` and add the article again."
             )
         return first + "".join(found[id_] or "" for id_ in parts)
 
@@ -584,8 +584,11 @@ def _stored_articles(client: ClientAPI) -> list[Article]:
         if "part" in meta or meta.get("removed") or not text:
             continue  # a part of a longer text, or a removed article
         parts = _part_ids(f"{id_}@{meta.get('digest', '')}", meta)
-        if any(part not in text_of for part in parts):
-            continue  # a text whose parts are gone cannot be re-indexed whole
+        if any(part not in text_of for part in parts):  # before anything is dropped
+            raise StoreUnavailable(
+                f"part of the text of '{id_}' is missing from the index; run `assistant remove "
+                f"{id_}` first, and add the article again after the rebuild."
+            )
         articles.append(
             Article(
                 id=id_,

@@ -370,3 +370,27 @@ def test_a_long_text_of_record_is_written_in_parts_and_read_whole(
     assert rebuilt.store.document_text("long") == changed.text
     rebuilt.remove("long")
     assert set(text_parts(rebuilt).values()) == {bundled_article().version}
+
+
+def test_a_text_missing_a_part_is_a_clear_error_and_a_rebuild_drops_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "TEXT_PART", 40)
+    corpus = open_corpus(tmp_path)
+    add(corpus, bundled_article(), article_from_text("Short and whole.", doc_id="short"))
+    corpus.store._documents.delete(ids=[f"{bundled_article().version}#2"])
+    with pytest.raises(StoreUnavailable, match=r"assistant remove deepseek` and add"):
+        corpus.store.document_text("deepseek")
+    with pytest.raises(StoreUnavailable, match=r"assistant remove deepseek` first"):
+        SentenceStore.rebuild(
+            home=tmp_path,
+            url=None,
+            embedding_model="fake-embedding",
+            splitter=SPLITTER,
+            reindex=lambda store, arts: None,
+        )
+    reopened = open_corpus(tmp_path)
+    assert sorted(d.id for d in reopened.documents()) == ["deepseek", "short"]
+    assert reopened.store.document_text("short") == "Short and whole."
+    reopened.remove("deepseek")  # the way out the error names
+    assert [a.id for a in store_module._stored_articles(reopened.store._client)] == ["short"]
