@@ -102,11 +102,18 @@ def encoder(settings: Settings, notify: Callable[[str], None]) -> OnnxEmbedder:
 
         notify(f"Exporting the sentence encoder to {path} (first run only)...")
         export_encoder(path)
-        # The export of the format before, its word table inside the graph: 90 MB nothing reads.
-        superseded = path.with_name("all-MiniLM-L6-v2.onnx")
-        for part in [*model_files(superseded), superseded.with_name(superseded.name + ".sha256")]:
-            part.unlink(missing_ok=True)
+        clear_superseded_encoder(path)
     return OnnxEmbedder(path)
+
+
+def clear_superseded_encoder(path: Path) -> None:
+    """Delete the export of the format before beside `path`, its word table inside the graph:
+    90 MB nothing reads."""
+    from index.encoder import model_files
+
+    superseded = path.with_name("all-MiniLM-L6-v2.onnx")
+    for part in [*model_files(superseded), superseded.with_name(superseded.name + ".sha256")]:
+        part.unlink(missing_ok=True)
 
 
 def open_corpus(settings: Settings) -> Corpus:
