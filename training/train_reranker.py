@@ -63,7 +63,10 @@ def main() -> None:
     sources = [s for s in args.sources.split(",") if s]
     unknown = sorted(set(sources) - set(KNOWN_SOURCES))
     if unknown or not sources:
-        parser.error(f"--sources takes a comma-separated list of {', '.join(KNOWN_SOURCES)}")
+        parser.error(
+            f"unknown source {', '.join(unknown) or '(none given)'}; "
+            f"--sources takes a comma-separated list of {', '.join(KNOWN_SOURCES)}"
+        )
     started = time.perf_counter()
     model_path = train(
         sources,
