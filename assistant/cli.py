@@ -368,6 +368,7 @@ def main() -> None:
     import os
 
     os.umask(0o077)  # whatever this process writes (index, mirror, chat history) is private
+    _share_malloc_arenas()
     outcome: list[int | str | None] = []
     # Registered first, so it runs last: every exit handler registered after it (a tracer's
     # flush) has run by then.
@@ -377,6 +378,29 @@ def main() -> None:
     except SystemExit as done:  # click ends every command this way
         outcome.append(done.code)
         raise
+
+
+def _share_malloc_arenas() -> None:
+    """Have this process's threads allocate from two glibc malloc arenas, not up to eight a core.
+
+    The encoder, Chroma's engine and the ingest each allocate on threads of their own; with an
+    arena a thread, the memory one frees is left in its arena, not reused by the next. An add of
+    a 5 MB file into the embedded index peaked at 354 MB with an arena a thread and 317 MB with
+    two, in the same time. A MALLOC_ARENA_MAX the user set is left to rule.
+    """
+    import os
+
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(_M_ARENA_MAX, 2)
+    except (OSError, AttributeError):  # a C library other than glibc, with no arenas to share
+        pass
+
+
+_M_ARENA_MAX = -8  # glibc's malloc.h
 
 
 def _end_process(outcome: list[int | str | None]) -> None:

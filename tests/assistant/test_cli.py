@@ -2,6 +2,7 @@
 
 import json
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -102,6 +103,50 @@ def test_a_crashed_command_ends_the_usual_way() -> None:
     assert out.returncode == 1
     assert "RuntimeError: crash" in out.stderr
     assert out.stdout.splitlines() == ["answer", "flushed by the command's handler", "torn down"]
+
+
+_ARENAS = """
+import ctypes, sys, threading
+from assistant.cli import cli, main
+
+@cli.command("threads")
+def threads():
+    alive = threading.Barrier(8)
+    held = []
+
+    def allocate():
+        held.append([bytearray(4096) for _ in range(100)])
+        alive.wait()  # all eight at once, so that none takes over an arena another has left
+
+    workers = [threading.Thread(target=allocate) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    ctypes.CDLL("libc.so.6").malloc_stats()  # an "Arena n:" block per arena, on stderr
+
+sys.argv = ["assistant", "threads"]
+{run}
+"""
+
+
+def _arenas(run: str, **env: str) -> int:
+    environment = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | env
+    out = subprocess.run(
+        [sys.executable, "-c", _ARENAS.format(run=run)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    return sum(line.startswith("Arena ") for line in out.stderr.splitlines())
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's malloc arenas")
+def test_the_command_s_threads_share_two_malloc_arenas_unless_the_user_sets_them() -> None:
+    assert _arenas("cli()") > 4  # an arena a thread, as glibc gives by default
+    assert _arenas("main()") == 2
+    assert _arenas("main()", MALLOC_ARENA_MAX="4") == 4
 
 
 def test_chat_transcript(run) -> None:  # type: ignore[no-untyped-def]
