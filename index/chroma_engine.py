@@ -6,9 +6,8 @@ The engine beneath it loads in a tenth of that. `EngineClient` makes the few cal
 needs straight to the engine, over the same files, so an index written either way reads the same
 (tests/index/test_chroma_engine.py checks this against chromadb's own client).
 
-chromadb's Python package is still imported to create a collection, whose schema chromadb itself
-serialises, and when the engine raises one of chromadb's errors. Opening an existing index does
-neither.
+chromadb's Python package is imported only when the engine raises one of chromadb's errors: a
+collection is created from its schema's JSON (index.store), not from chromadb's `Schema`.
 """
 
 from __future__ import annotations
@@ -133,14 +132,15 @@ class EngineClient:
         *,
         embedding_function: None = None,
         metadata: dict[str, Any] | None = None,
-        schema: Any = None,
+        schema: dict[str, Any] | None = None,
     ) -> EngineCollection:
-        """The collection, created with this metadata and chromadb `Schema` if it is missing.
+        """The collection, created with this metadata and schema if it is missing.
 
+        `schema` is chromadb's `Schema` in the JSON it serialises to (`Schema.serialize_to_json`).
         Without an embedding function chromadb's client sends no configuration, and neither does
         this one.
         """
-        serialised = json.dumps(schema.serialize_to_json()) if schema is not None else None
+        serialised = json.dumps(schema) if schema is not None else None
         model = self._engine.create_collection(
             name, None, serialised, metadata, True, _TENANT, _DATABASE
         )

@@ -426,23 +426,21 @@ class SentenceStore:
                     "removed": False,
                 }
             )
-        texts = [_text_parts(f.article.text) for f in finished]
-        for f, parts in zip(finished, texts):
-            for number, part in enumerate(parts[1:], start=1):  # one request each: see TEXT_PART
+        for f, meta in zip(finished, metadatas):
+            meta["parts"] = _part_count(f.article.text)
+            for number in range(1, meta["parts"]):  # one request each: see TEXT_PART
                 self._documents.upsert(
                     ids=[f"{f.article.version}#{number}"],
                     embeddings=cast(Any, [f.centroid]),
-                    documents=[part],
+                    documents=[_text_part(f.article.text, number)],
                     metadatas=[
                         {"document": f.article.id, "version": f.article.version, "part": number}
                     ],
                 )
-        for meta, parts in zip(metadatas, texts):
-            meta["parts"] = len(parts)
         self._documents.upsert(
             ids=ids,
             embeddings=cast(Any, [f.centroid for f in finished]),
-            documents=[parts[0] for parts in texts],
+            documents=[_text_part(f.article.text, 0) for f in finished],
             metadatas=metadatas,
         )
         self.own_changes.update(seqs)
@@ -497,14 +495,14 @@ class SentenceStore:
 
     def _collection(self, name: str, existing: set[str]) -> Collection:
         try:
-            if name in existing:  # the schema is built (importing chromadb) only to create
+            if name in existing:
                 collection = self._client.get_collection(name, embedding_function=None)
             else:
                 collection = self._client.get_or_create_collection(
                     name,
                     embedding_function=None,
                     metadata=dict(self._built_with),
-                    schema=_schema(_FILTERED[name.removesuffix(_REBUILD)]),
+                    schema=_schema_for(self._client, _FILTERED[name.removesuffix(_REBUILD)]),
                 )
         except Exception as exc:  # chromadb raises many types for an unusable store
             raise self._unusable(exc) from exc
@@ -530,31 +528,68 @@ class SentenceStore:
         )
 
 
-def _schema(filtered: set[str]) -> Any:
-    """Cosine HNSW, no full-text index (embedded Chroma keeps one anyway), and inverted indexes
-    only on the keys filtered on."""
-    from chromadb.api.types import (
-        FtsIndexConfig,
-        IntInvertedIndexConfig,
-        Schema,
-        StringInvertedIndexConfig,
-        VectorIndexConfig,
-    )
+# Metadata keys Chroma would index by default, and their kind; `_FILTERED` keeps some indexed.
+_INDEXABLE = {
+    "number": "int",
+    "sentences": "int",
+    "title": "string",
+    "source": "string",
+    "digest": "string",
+}
 
-    schema = Schema()
-    schema.create_index(config=VectorIndexConfig(space="cosine", embedding_function=None))
-    schema.delete_index(config=FtsIndexConfig(), key="#document")
-    unfiltered: dict[str, Any] = {
-        "number": IntInvertedIndexConfig(),
-        "sentences": IntInvertedIndexConfig(),
-        "title": StringInvertedIndexConfig(),
-        "source": StringInvertedIndexConfig(),
-        "digest": StringInvertedIndexConfig(),
+
+def _schema(filtered: set[str]) -> dict[str, Any]:
+    """Cosine HNSW, no full-text index (embedded Chroma keeps one anyway), and inverted indexes
+    only on the keys filtered on: chromadb's collection `Schema`, in the JSON it serialises to.
+
+    Written out, not built with chromadb's `Schema`: the embedded engine takes the JSON, and
+    importing chromadb's Python package to build it cost a fresh home's first command about
+    0.9 s and 45 MB (index/chroma_engine.py). tests/index/test_chroma_engine.py checks that
+    chromadb's own `Schema` builds the same.
+    """
+
+    def index(name: str, enabled: bool, **config: Any) -> dict[str, Any]:
+        return {name: {"enabled": enabled, "config": config}}
+
+    def inverted(kind: str, enabled: bool) -> dict[str, Any]:
+        return index(f"{kind}_inverted_index", enabled)
+
+    legacy = {"type": "legacy"}
+    keys: dict[str, Any] = {
+        "#document": {"string": {**index("fts_index", False), **inverted("string", False)}},
+        "#embedding": {
+            "float_list": index(
+                "vector_index",
+                True,
+                space="cosine",
+                source_key="#document",
+                embedding_function=legacy,
+            )
+        },
     }
-    for key, config in unfiltered.items():
+    for key, kind in _INDEXABLE.items():
         if key not in filtered:
-            schema.delete_index(config=config, key=key)
-    return schema
+            keys[key] = {kind: inverted(kind, False)}
+    defaults = {
+        "string": {**index("fts_index", False), **inverted("string", True)},
+        "float_list": index("vector_index", False, space="cosine", embedding_function=legacy),
+        "sparse_vector": index(
+            "sparse_vector_index", False, embedding_function={"type": "unknown"}
+        ),
+        **{kind: inverted(kind, True) for kind in ("int", "float", "bool")},
+    }
+    return {"defaults": defaults, "keys": keys}
+
+
+def _schema_for(client: Any, filtered: set[str]) -> Any:
+    """The schema in the form this client takes: its JSON for the engine, else chromadb's."""
+    from index.chroma_engine import EngineClient
+
+    if isinstance(client, EngineClient):
+        return _schema(filtered)
+    from chromadb.api.types import Schema  # a chromadb client has imported chromadb already
+
+    return Schema.deserialize_from_json(_schema(filtered))
 
 
 def _now() -> int:
@@ -603,9 +638,14 @@ def _stored_articles(client: ClientAPI) -> list[Article]:
     return articles
 
 
-def _text_parts(text: str) -> list[str]:
-    """The text of record in the parts written one request each (one part for most)."""
-    return [text[i : i + TEXT_PART] for i in range(0, len(text), TEXT_PART)] or [""]
+def _part_count(text: str) -> int:
+    """How many parts the text of record is written in, one request each (one for most)."""
+    return max(1, -(-len(text) // TEXT_PART))
+
+
+def _text_part(text: str, number: int) -> str:
+    """Part `number` of the text of record; each is cut when written, so only one is a copy."""
+    return text[number * TEXT_PART : (number + 1) * TEXT_PART]
 
 
 def _part_ids(version: str, meta: Any) -> list[str]:

@@ -149,6 +149,49 @@ def test_the_command_s_threads_share_two_malloc_arenas_unless_the_user_sets_them
     assert _arenas("main()", MALLOC_ARENA_MAX="4") == 4
 
 
+_BLOCKS = """
+import ctypes, sys
+from assistant.cli import cli, main
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost",
+    )]
+
+@cli.command("blocks")
+def blocks():
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MallInfo2
+    big = bytearray(20 << 20)
+    del big  # freed: by default glibc now serves blocks up to 20 MB from the heap
+    kept = bytearray(2 << 20)
+    print(libc.mallinfo2().hblkhd >= len(kept))  # the 2 MB block mapped on its own
+
+sys.argv = ["assistant", "blocks"]
+{run}
+"""
+
+
+def _mapped_on_its_own(run: str, **env: str) -> bool:
+    environment = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"} | env
+    out = subprocess.run(
+        [sys.executable, "-c", _BLOCKS.format(run=run)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    return out.stdout.strip() == "True"
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="glibc's mmap threshold")
+def test_the_command_s_large_blocks_go_back_to_the_system_unless_the_user_says_otherwise() -> None:
+    assert not _mapped_on_its_own("cli()")  # glibc's default: the threshold rose to 20 MB
+    assert _mapped_on_its_own("main()")
+    assert not _mapped_on_its_own("main()", MALLOC_MMAP_THRESHOLD_=str(32 << 20))
+
+
 def test_chat_transcript(run) -> None:  # type: ignore[no-untyped-def]
     script = (DATA / "chat_script.txt").read_text(encoding="utf-8")
     result = run("chat", input=script)

@@ -151,3 +151,53 @@ def test_engines_still_held_at_exit_are_released_before_teardown(tmp_path: Path)
         [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, check=True
     )
     assert out.stdout.splitlines() == ["open True", "left open []"]
+
+
+@pytest.mark.parametrize("name", [SENTENCES, DOCUMENTS])
+def test_the_schema_written_out_is_the_one_chromadb_s_own_schema_builds(name: str) -> None:
+    from chromadb.api.types import (
+        FtsIndexConfig,
+        IntInvertedIndexConfig,
+        Schema,
+        StringInvertedIndexConfig,
+        VectorIndexConfig,
+    )
+
+    from index.store import _FILTERED, _schema
+
+    built = Schema()
+    built.create_index(config=VectorIndexConfig(space="cosine", embedding_function=None))
+    built.delete_index(config=FtsIndexConfig(), key="#document")
+    unfiltered = {
+        "number": IntInvertedIndexConfig(),
+        "sentences": IntInvertedIndexConfig(),
+        "title": StringInvertedIndexConfig(),
+        "source": StringInvertedIndexConfig(),
+        "digest": StringInvertedIndexConfig(),
+    }
+    for key, config in unfiltered.items():
+        if key not in _FILTERED[name]:
+            built.delete_index(config=config, key=key)
+    assert _schema(_FILTERED[name]) == built.serialize_to_json()
+
+
+def test_a_fresh_home_s_first_add_never_imports_chromadb_s_python_package(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from index.loaders import article_from_text\n"
+        "from tests.index.test_store import add, open_corpus\n"
+        "corpus = open_corpus(Path(sys.argv[1]))\n"
+        "add(corpus, article_from_text('One. Two. Three.', doc_id='small'))\n"
+        "assert [d.id for d in corpus.documents()] == ['small']\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'chromadb'))\n"
+    )
+    root = Path(__file__).parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+    )
+    assert result.returncode == 0, result.stderr[-800:]
+    assert result.stdout.strip() == "[]"
