@@ -130,15 +130,16 @@ sys.argv = ["assistant", "threads"]
 """
 
 
-def _arenas(run: str, **env: str) -> int:
-    environment = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"} | env
-    out = subprocess.run(
-        [sys.executable, "-c", _ARENAS.format(run=run)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=True,
+def _run_script(script: str, unset: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run a script in a fresh interpreter, without `unset` in its environment and with `env`."""
+    environment = {k: v for k, v in os.environ.items() if k != unset} | env
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True
     )
+
+
+def _arenas(run: str, **env: str) -> int:
+    out = _run_script(_ARENAS.format(run=run), "MALLOC_ARENA_MAX", **env)
     return sum(line.startswith("Arena ") for line in out.stderr.splitlines())
 
 
@@ -174,14 +175,7 @@ sys.argv = ["assistant", "blocks"]
 
 
 def _mapped_on_its_own(run: str, **env: str) -> bool:
-    environment = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"} | env
-    out = subprocess.run(
-        [sys.executable, "-c", _BLOCKS.format(run=run)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=True,
-    )
+    out = _run_script(_BLOCKS.format(run=run), "MALLOC_MMAP_THRESHOLD_", **env)
     return out.stdout.strip() == "True"
 
 
